@@ -378,3 +378,11 @@ def test_works_without_any_nltk_data(monkeypatch, tmp_path):
         assert trained.split("Dr. Patel spoke. He left.") == ["Dr. Patel spoke.", "He left."]
     finally:
         default_splitter.cache_clear()
+
+
+def test_stopwords_ship_with_the_package_and_leave_content_words():
+    from toolkit.tokens import stopwords
+
+    words = stopwords()
+    assert {"the", "and", "of", "she", "was"} <= words
+    assert not {"minister", "strike", "budget", "union"} & words

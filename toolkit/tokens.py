@@ -141,7 +141,21 @@ def load_abbreviations() -> frozenset[str]:
         >>> "u.s" in load_abbreviations()
         True
     """
-    raw = resources.files("toolkit").joinpath("data", "abbreviations.txt").read_text(encoding="utf-8")
+    return _word_list("abbreviations.txt")
+
+
+@lru_cache(maxsize=None)
+def stopwords() -> frozenset[str]:
+    """Return the toolkit's English stopword list (lower case), shipped in the package: no nltk data needed.
+
+        >>> "the" in stopwords()
+        True
+    """
+    return _word_list("stopwords.txt")
+
+
+def _word_list(filename: str) -> frozenset[str]:
+    raw = resources.files("toolkit").joinpath("data", filename).read_text(encoding="utf-8")
     return frozenset(
         line.strip().lower() for line in raw.splitlines() if line.strip() and not line.lstrip().startswith("#")
     )
