@@ -1,0 +1,145 @@
+"""Behaviour of the quote finder on realistic news and fiction sentences."""
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from toolkit.quotes import COLUMNS, extract_quotes
+
+SEED = Path(__file__).resolve().parents[1] / ".." / "shared" / "fixtures" / "seed_article.gold.json"
+
+
+def one(text, **kw):
+    q = extract_quotes(text, **kw)
+    assert len(q) == 1, q[["type", "text", "speaker"]]
+    return q.iloc[0]
+
+
+def test_columns_and_offsets_index_the_text():
+    text = "“We will not back down,” the mayor said on Monday.\n\nShe added that the budget was final."
+    q = extract_quotes(text)
+    assert list(q.columns) == COLUMNS
+    for r in q.itertuples():
+        assert text[r.start:r.end] == r.text
+    assert q["quote_id"].tolist() == [f"0:{k}" for k in range(len(q))]
+
+
+def test_trailing_attribution_with_title_gives_name_and_role():
+    r = one("“We expect that to happen in the coming days,” Secretary of State Antony Blinken said.")
+    assert r.type == "direct" and r.text.startswith("We expect")
+    assert r.speaker_name == "Antony Blinken" and r.speaker_role == "Secretary of State"
+    assert r.cue == "said" and r.stance == "neutral" and r.rule == "trailing"
+
+
+def test_inverted_trailing_with_appositive_role():
+    r = one("“The deal is dead,” said Maria Lopez, the head of the union.")
+    assert r.speaker_name == "Maria Lopez" and r.speaker_role == "the head of the union"
+
+
+def test_leading_colon_and_marked_stance():
+    r = one("The minister insisted: “There will be no new taxes this year.”")
+    assert r.type == "direct" and r.stance == "marked" and r.rule == "leading"
+
+
+def test_interrupted_quote_is_one_row_with_two_fragments():
+    text = "“We tried,” Ms. Okafor said, “but the river rose too fast.”"
+    r = one(text)
+    assert len(r.fragments) == 2
+    assert [text[s:e] for s, e in r.fragments] == ["We tried,", "but the river rose too fast."]
+    assert r.speaker_name == "Ms. Okafor"
+
+
+def test_pronoun_resolves_to_nearest_compatible_person():
+    text = ("Vassily Nebenzia, Russia’s envoy to the UN, met Angela Brandt on Wednesday.\n\n"
+            "“Nobody can impose this logic on us,” he said.")
+    r = one(text)
+    assert r.speaker == "he" and r.speaker_name == "Vassily Nebenzia"
+
+
+def test_continuation_paragraph_keeps_the_speaker():
+    text = ("“The water came up in minutes,” said Tom Harris, a farmer.\n\n"
+            "“We lost everything we had in the barn and most of the animals.”")
+    q = extract_quotes(text)
+    assert len(q) == 2
+    assert q.loc[1, "rule"] == "continuation" and q.loc[1, "speaker_name"] == "Tom Harris"
+
+
+def test_scare_quote_is_a_term_only_on_request():
+    text = "The leader has been pushing his so-called “victory plan,” which calls for long-range strikes."
+    assert extract_quotes(text).empty
+    t = extract_quotes(text, include_terms=True)
+    assert t["type"].tolist() == ["term"] and t["speaker"].isna().all()
+
+
+def test_indirect_and_mixed_speech():
+    text = ("Also on Thursday, the Biden administration claimed there are about 8,000 troops near the border. "
+            "Rep. Jane Doe said the US should consider “direct military action” soon.")
+    q = extract_quotes(text)
+    assert q["type"].tolist() == ["indirect", "mixed"]
+    assert q.loc[0, "text"] == "there are about 8,000 troops near the border"
+    assert q.loc[0, "speaker_kind"] == "organization" and q.loc[0, "stance"] == "marked"
+    assert q.loc[1, "text"].startswith("the US should consider") and q.loc[1, "speaker_name"] == "Jane Doe"
+
+
+def test_according_to():
+    r = one("According to the company, sales fell by a third in the spring.")
+    assert r.type == "indirect" and r.cue == "According to" or r.cue == "according to"
+    assert r.text.startswith("sales fell")
+
+
+def test_apostrophes_are_not_quote_marks():
+    text = "O’Brien’s team said the ’90s were the players’ best years, and that’s that."
+    q = extract_quotes(text)
+    assert (q["type"] != "direct").all()
+
+
+def test_guillemets_low9_and_single_quotes():
+    assert one("«Nous resterons», said Jean Dupont.").text == "Nous resterons"
+    assert one("„Wir bleiben hier“, said Anna Schmidt.").text == "Wir bleiben hier"
+    assert one("‘We are staying,’ said Anna Schmidt.").text == "We are staying,"
+
+
+def test_unclosed_quote_is_flagged_and_recovered_locally():
+    text = "“This never ends, the mayor said.\n\nThe council met on Tuesday. “We are ready,” Tom Reed said."
+    q = extract_quotes(text)
+    assert q["flags"].str.contains("unclosed").any()
+    assert (q["text"] == "We are ready,").any()
+
+
+def test_documents_status_and_bad_rows():
+    corpus = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": ["", "“” \"\" «", "“Yes,” she said."]})
+    q, docs = extract_quotes(corpus, return_documents=True)
+    assert docs["status"].tolist() == ["empty", "ok", "ok"]
+    assert list(docs.columns) == ["doc_id", "chars", "quotes", "status", "problems"]
+    assert q["doc_id"].tolist() == ["c"]
+
+
+def test_missing_text_column_names_it():
+    with pytest.raises(ValueError, match="text"):
+        extract_quotes(pd.DataFrame({"doc_id": ["a"], "body": ["x"]}))
+
+
+def test_adversarial_megabyte_finishes_fast():
+    chunk = "“a ” \" « „ ‘x’ ’90s <p>He said “\r\n" * 20 + "\"\"\" said said that " * 10
+    text = (chunk * (1_000_000 // len(chunk) + 1))[:1_000_000]
+    t = time.time()
+    q, docs = extract_quotes(pd.DataFrame({"doc_id": ["x"], "text": [text]}), return_documents=True)
+    assert time.time() - t < 20
+    assert docs.loc[0, "status"] == "ok"
+
+
+def test_seed_fixture_strict_quotes_found():
+    if not SEED.exists():
+        pytest.skip("../shared fixture not available")
+    gold = json.loads(SEED.read_text(encoding="utf-8"))
+    q = extract_quotes(gold["text"])
+    attributed = q[q["speaker_name"].notna()]
+    for term in gold.get("not_quotes", []):
+        assert not attributed["text"].str.contains(term["text"], regex=False).any()
+    for g in (g for g in gold["quotes"] if g.get("strict", True) and g["type"] == "direct"):
+        hit = q[(q["start"] <= g["start"] + 2) & (q["end"] >= g["end"] - 2)]
+        assert len(hit) == 1
+        r = hit.iloc[0]
+        assert r["speaker_start"] < g["speaker_end"] and g["speaker_start"] < r["speaker_end"]

@@ -1,0 +1,708 @@
+"""Find quotations in news text: direct, indirect and mixed, with their speakers.
+
+    >>> import toolkit as tk
+    >>> q = tk.extract_quotes("“It is zero,” Zelensky said. The Kremlin claimed there are no troops.")
+    >>> q[["type", "text", "speaker_name"]].values.tolist()
+    [['direct', 'It is zero,', 'Zelensky'], ['indirect', 'there are no troops', 'Kremlin']]
+
+Offsets index the original text: ``text == doc_text[start:end]``. Attribution rules are named in
+``rule`` (see :data:`toolkit.speakers.SIEVE`).
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+import pandas as pd
+
+from . import speakers as sp
+
+COLUMNS = ["doc_id", "quote_id", "type", "start", "end", "text", "fragments", "para", "sent", "cue",
+           "cue_start", "cue_end", "speaker", "speaker_start", "speaker_end", "speaker_name", "speaker_id",
+           "speaker_kind", "speaker_role", "stance", "rule", "confidence", "flags"]
+DOCUMENT_COLUMNS = ["doc_id", "chars", "quotes", "status", "problems"]
+
+# opening mark -> the marks that may close it
+_CLOSERS = {'"': '"', "“": "”\"“", "„": "“”\"", "«": "»", "»": "«", "‟": "”", "”": "”"}
+_DOUBLE_RE = re.compile(r"[\"“”„‟«»]")
+_SINGLE_OPEN_RE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–\"“„«]))[‘'‚](?=[^\s\d’'])")
+_SINGLE_CLOSE_RE = re.compile(r"(?<=[^\s‘'])[’'‘](?=$|[\s.,;:!?)\]—–\"”»])")
+_PARA_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_LINE_RE = re.compile(r"\n\s*")
+_SENT_END_RE = re.compile(r"[.!?…]+[\"”’»)\]']*(?=\s+[\"“„«‘'(\[]?[A-Z0-9])|[.!?…]+[\"”’»)\]']*(?=\s*$)")
+_ABBREV_END_RE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Rev|St|Jr|Sr|"
+                            r"Mt|Ft|Inc|Corp|Co|Ltd|No|vs|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec)|\b[A-Z]|"
+                            r"(?:[A-Z]\.)+[A-Z])\.$")
+_WS = " \t\r\n\f\v"
+_HAS_LETTER_RE = re.compile(r"[^\W\d_]")
+_TITLE_CASE_RE = re.compile(r"^[\W\d]*[A-Z][\w’'\-]*(?:[\s:,\-]+(?:(?:a|an|the|of|and|or|in|on|at|to|for|with|from|by)\s+)*[A-Z0-9][\w’'\-]*)*[\W]*$")
+_PARTICIPLE_CUT_RE = re.compile(r",\s+(?:\w+ly\s+)?(?!being\b|according\b)[a-z]+ing\s")
+_MIN_QUOTE_WORDS = 5       # a cue-less quoted phrase shorter than this is a term, not a quotation
+
+
+# ---------------------------------------------------------------------------------------------
+# Paragraphs and sentences (private fallbacks; toolkit.tokens is preferred when present)
+# ---------------------------------------------------------------------------------------------
+
+def _paragraph_spans(text):
+    try:
+        from .tokens import paragraph_spans
+        return [tuple(p) for p in paragraph_spans(text)]
+    except Exception:
+        pass
+    splitter = _PARA_RE if _PARA_RE.search(text) else _LINE_RE
+    spans, pos = [], 0
+    for m in splitter.finditer(text):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _sentence_spans(text, paragraphs):
+    spans = []
+    for ps, pe in paragraphs:
+        pos = ps
+        for m in _SENT_END_RE.finditer(text, ps, pe):
+            head = text[max(ps, m.start() - 12):m.start() + 1]
+            if _ABBREV_END_RE.search(head):
+                continue
+            spans.append((pos, m.end()))
+            pos = m.end()
+            while pos < pe and text[pos] in _WS:
+                pos += 1
+        if pos < pe:
+            spans.append((pos, pe))
+    return spans
+
+
+def _is_open_pos(text, i, lo, hi):
+    before = text[i - 1] if i > lo else " "
+    after = text[i + 1] if i + 1 < hi else " "
+    return (before.isspace() or before in "([{—–-/:;\"“„«‘'") and not after.isspace()
+
+
+def _is_close_pos(text, i, lo, hi):
+    before = text[i - 1] if i > lo else " "
+    after = text[i + 1] if i + 1 < hi else " "
+    return not before.isspace() and (after.isspace() or not after.isalnum())
+
+
+def _trim(text, s, e):
+    while s < e and text[s] in _WS:
+        s += 1
+    while e > s and text[e - 1] in _WS:
+        e -= 1
+    return s, e
+
+
+def find_quote_marks(text, paragraphs):
+    """Pair quote marks within each paragraph. Returns a list of dicts with ``open_start`` (the
+    opening mark), ``close_end`` (just after the closing mark), ``start, end`` (content),
+    ``para`` and ``flags`` ("unclosed" when a paragraph ends inside a quote that the next paragraph
+    does not reopen). Linear in the text length."""
+    found = []
+    n_para = len(paragraphs)
+    for pi, (ps, pe) in enumerate(paragraphs):
+        opened = None
+        para_quotes = []
+        for m in _DOUBLE_RE.finditer(text, ps, pe):
+            i, ch = m.start(), m.group()
+            if opened is None:
+                if ch in "“„«‟" or (ch == '"' and not (_is_close_pos(text, i, ps, pe) and not _is_open_pos(text, i, ps, pe))) \
+                        or (ch in "”»" and _is_open_pos(text, i, ps, pe) and not _is_close_pos(text, i, ps, pe)):
+                    opened = (i, ch)
+                continue
+            oi, och = opened
+            closes = ch in _CLOSERS[och]
+            opens_new = _is_open_pos(text, i, ps, pe) and not _is_close_pos(text, i, ps, pe)
+            if closes and not (opens_new and ch in ('"', "“") and och != "„"):
+                para_quotes.append((oi, i + 1, oi + 1, i, ""))
+                opened = None
+            elif opens_new and ch in "“„«\"":
+                para_quotes.append((oi, i, oi + 1, i, "unclosed"))
+                opened = (i, ch)
+        if opened is not None:
+            oi, och = opened
+            nxt = paragraphs[pi + 1][0] if pi + 1 < n_para else None
+            continues = nxt is not None and text[nxt] in "\"“„«‘'"
+            para_quotes.append((oi, pe, oi + 1, pe, "" if continues else "unclosed"))
+        # single-quoted quotations outside double-quoted ones
+        covered = [(a, b) for a, b, _s, _e, _f in para_quotes]
+        for m in _SINGLE_OPEN_RE.finditer(text, ps, pe):
+            i = m.start()
+            if any(a <= i < b for a, b in covered):
+                continue
+            c = _SINGLE_CLOSE_RE.search(text, i + 2, min(pe, i + 600))
+            if c is None:
+                continue
+            j = c.start()
+            if any(a <= j < b for a, b in covered):
+                continue
+            para_quotes.append((i, j + 1, i + 1, j, "single"))
+            covered.append((i, j + 1))
+        para_quotes.sort()
+        for oi, ce, s, e, flag in para_quotes:
+            s, e = _trim(text, s, e)
+            if e <= s:
+                continue
+            if (oi > 0 and text[oi - 1] == "=") or not _HAS_LETTER_RE.search(text, s, e):
+                continue      # an HTML attribute value or a bare number, not a quotation
+            found.append({"open_start": oi, "close_end": ce, "start": s, "end": e, "para": pi,
+                          "para_start": ps, "para_end": pe, "flags": flag if flag != "single" else "",
+                          "single": flag == "single",
+                          "continues": flag == "" and ce == pe and text[ce - 1] not in "\"”»“'’"})
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# One document
+# ---------------------------------------------------------------------------------------------
+
+class _Document:
+    """Per-document state for the sieve: text, paragraphs, sentences, quotes found so far."""
+
+    def __init__(self, text):
+        self.text = text
+        self.paragraphs = _paragraph_spans(text)
+        self.sentences = _sentence_spans(text, self.paragraphs)
+        self._sent_starts = [s for s, _e in self.sentences]
+        self._para_starts = [s for s, _e in self.paragraphs]
+        self.quotes = []
+
+    def sent_index(self, pos):
+        return max(0, bisect_right(self._sent_starts, pos) - 1)
+
+    def para_index(self, pos):
+        return max(0, bisect_right(self._para_starts, pos) - 1)
+
+    def sentence_end(self, pos, quotes_sorted_starts=None):
+        i = self.sent_index(pos)
+        return self.sentences[i][1] if self.sentences else len(self.text)
+
+    # helpers used by the sieve ------------------------------------------------------------
+    def quote_ends_sentence(self, q):
+        """True when the quote closes its sentence ("... fast.”" or "...,” he said")."""
+        if q["content_end_char"] in ".!?…" or q["flags"]:
+            return True
+        after = self.text[q["close_end"]:q["close_end"] + 3].lstrip(" \t")
+        return after == "" or after[0] in ".!?\r\n" or after[0] in ",;—–"
+
+    def leading_from_previous_paragraph(self, q):
+        pi = q["para"]
+        if pi == 0:
+            return None
+        ps, pe = self.paragraphs[pi - 1]
+        fake = dict(q, open_start=pe + 1 if pe < q["open_start"] else q["open_start"],
+                    sent_start=self.sentences[self.sent_index(pe - 1)][0] if self.sentences else ps,
+                    para_start=ps, prev_para_colon=False)
+        fake["open_start"] = pe
+        return sp.rule_leading(self, fake)
+
+    def previous_attributed(self, q):
+        """The attributed quote this cue-less quote continues, if any."""
+        k = q["idx"] - 1
+        if k < 0:
+            return None
+        prev = self.quotes[k]
+        if prev.get("attribution") is None or prev.get("type") == "term":
+            return None
+        same_para = prev["para"] == q["para"]
+        if same_para:
+            return prev
+        if prev["para"] == q["para"] - 1 and q["starts_para"]:
+            return prev
+        return None
+
+    def dialogue_turn(self, q):
+        """In a dialogue (adjacent quote paragraphs by two speakers), the speaker before last."""
+        if not q["starts_para"] or q["idx"] < 2:
+            return None
+        prev = self.quotes[q["idx"] - 1]
+        if prev["para"] != q["para"] - 1 or prev.get("continues"):
+            return None
+        # the last quote of the paragraph before that
+        k = q["idx"] - 2
+        while k >= 0 and self.quotes[k]["para"] == prev["para"]:
+            k -= 1
+        if k < 0:
+            return None
+        before = self.quotes[k]
+        if before["para"] != prev["para"] - 1:
+            return None
+        pa, ba = prev.get("attribution"), before.get("attribution")
+        if not pa or not ba or prev.get("speaker_name") is None or before.get("speaker_name") is None:
+            return None
+        if prev["speaker_name"] == before["speaker_name"]:
+            return None
+        return before
+
+
+def _words(text, s, e):
+    return len(text[s:e].split())
+
+
+_COORDINATED_CUE_RE = re.compile(r",?\s+(?:but|and)\s+(?:\w+ly\s+|also\s+|then\s+|later\s+|has\s+|have\s+|had\s+)*(?="
+                                 r"(?:said|says|added|told|noted|argued|claimed|insisted|warned|denied|"
+                                 r"admitted|explained|wrote|asked|stressed|suggested)\b)")
+_NOT_CLAUSE_START = frozenset("""out up off down away back over about into after before during under
+upon through across along around against toward towards like than more less too very also only just
+himself herself themselves itself yourself myself ourselves goodbye hello yes no""".split())
+_NOUN_CUE_RE = re.compile(r"(?:[’']s|\b(?:the|a|an|his|her|their|its|our|this|whose|new|latest))\s+$", re.I)
+_NEGATION_RE = re.compile(r"(?:\bnot|n[’']t|\bnever)\s+(?:\w+\s+){0,2}$")
+
+
+def stance_needs_that(lemma):
+    """Belief and emotive verbs report speech only with an explicit "that" ("hopes that ...")."""
+    stance = _LEMMA_STANCE().get(lemma)
+    return stance in ("belief", "emotive") or lemma in ("expect", "hope", "want", "praise", "thank", "blame",
+                                                           "criticize", "condemn", "mock", "slam", "blast")
+
+
+def _LEMMA_STANCE():
+    return {lemma: stance for lemma, stance in sp.cue_forms().values()}
+
+
+def _clause_after_cue(doc, cue_end, limit, lemma):
+    """Start of the reported clause after a cue ("said (that) ...", "told reporters ...")."""
+    text = doc.text
+    toks = sp.tokens_between(text, cue_end, min(limit, cue_end + 240))
+    if not toks:
+        return None
+    i = 0
+    # "that" within a few tokens and no punctuation before it: the clause starts after it
+    for k in range(0, min(len(toks), 14)):
+        t = toks[k][2]
+        if t == "that" or t == "whether" or (t in ("if", "why", "how", "what", "when") and lemma in ("ask", "wonder")):
+            if t == "that":
+                i = k + 1
+            else:
+                i = k
+            break
+        if t in sp._CLAUSE_PUNCT or t == "," or any(ch in t for ch in "\"“”„«»") or t in sp.cue_forms():
+            break
+    else:
+        k = None
+    if i == 0:
+        t0 = toks[0][2].lower()
+        if lemma == "tell":
+            # told reporters / told CNN: skip a short object
+            j = 0
+            while j < len(toks) and j < 4 and toks[j][2] not in sp._CLAUSE_PUNCT and toks[j][2] != "," and \
+                    (j == 0 or toks[j][2].lower() not in sp.PRONOUN_GENDER):
+                if toks[j][2].lower() in sp.PRONOUN_GENDER and j == 0:
+                    j += 1
+                    break
+                j += 1
+                if toks[j - 1][2].lower() in ("reporters", "me", "him", "her", "us", "them", "journalists", "lawmakers"):
+                    break
+            i = j
+        elif t0 in sp._TIME_WORDS:
+            i = 1
+        elif t0 in ("on", "last", "this", "late", "early") and len(toks) > 1 and toks[1][2].lower() in sp._TIME_WORDS:
+            i = 2
+        if i < len(toks) and toks[i][2] == ",":
+            i += 1
+    if i >= len(toks):
+        return None
+    first = toks[i][2]
+    fl = first.lower()
+    if (stance_needs_that(lemma) and (i == 0 or toks[i - 1][2] != "that")) or fl in _NOT_CLAUSE_START:
+        return None
+    if first in "\"“„«‘'":
+        return toks[i][0]
+    if first in sp._CLAUSE_PUNCT or first == "," or fl in ("to", "by", "for", "of", "in", "on", "at", "with",
+                                                           "and", "but", "or", "so", "as", "from", "about", "it."):
+        return None
+    if fl == "it" and i + 1 < len(toks) and toks[i + 1][2] in (".", ","):
+        return None
+    return toks[i][0]
+
+
+def _clause_end(doc, start, para_end, quote_spans):
+    """End of the reported clause: the sentence end, skipping sentence marks inside quotes."""
+    text = doc.text
+    pos = start
+    starts = doc.quote_starts
+
+    def containing(e):
+        i = bisect_right(starts, e) - 1
+        return quote_spans[i] if i >= 0 and quote_spans[i][0] <= e < quote_spans[i][1] else None
+
+    def just_closed(e):
+        i = bisect_right(starts, e) - 1
+        return i >= 0 and quote_spans[i][0] < e < quote_spans[i][1] + 1
+
+    while True:
+        m = _SENT_END_RE.search(text, pos, para_end)
+        if m is None:
+            return _trim(text, start, para_end)[1]
+        e = m.start()
+        inside = containing(e)
+        if inside is not None:
+            if m.end() >= inside[1] - 1 and text[inside[1]:inside[1] + 1] in ("", " ", "\n", "\r", "\t"):
+                return inside[1]      # the sentence ends with the quote: “... true.”
+            pos = inside[1]
+            if pos >= para_end:
+                return _trim(text, start, para_end)[1]
+            continue
+        if _ABBREV_END_RE.search(text[max(start, e - 12):e + 1]):
+            pos = m.end()
+            continue
+        end = e
+        # keep a closing quote mark that belongs to the clause
+        tail = text[e:m.end()]
+        if any(c in tail for c in "\"”’»") and just_closed(e):
+            end = m.end()
+        return end
+
+
+def _semicolon_cut(text, s, e):
+    return e
+
+
+def _extract_document(text, *, include_terms=False):
+    doc = _Document(text)
+    marks = find_quote_marks(text, doc.paragraphs)
+    for k, q in enumerate(marks):
+        q["idx"] = k
+        q["sent_start"] = doc.sentences[doc.sent_index(q["open_start"])][0] if doc.sentences else 0
+        q["starts_para"] = text[q["para_start"]:q["open_start"]].strip() == ""
+        q["starts_sent"] = text[q["sent_start"]:q["open_start"]].strip() == "" or q["starts_para"]
+        content = text[q["start"]:q["end"]].rstrip("\"”’'»")
+        q["content_end_char"] = content[-1:] if content else ""
+        pp = doc.paragraphs[q["para"] - 1] if q["para"] > 0 else None
+        q["prev_para_colon"] = bool(pp) and q["starts_para"] and text[pp[0]:pp[1]].rstrip().endswith(":")
+        q["attribution"] = None
+        q["type"] = None
+    doc.quotes = marks
+    quote_spans = [(q["open_start"], q["close_end"]) for q in marks]
+    quote_starts = [a for a, _b in quote_spans]
+    doc.quote_starts = quote_starts
+
+    def inside_quote(pos):
+        i = bisect_right(quote_starts, pos) - 1
+        return i >= 0 and quote_spans[i][0] < pos < quote_spans[i][1]
+
+    def quotes_between(lo, hi):
+        """Quotes (marks) whose opening mark lies in [lo - 1, hi)."""
+        i = bisect_right(quote_starts, lo - 2)
+        out = []
+        while i < len(marks) and marks[i]["open_start"] < hi:
+            out.append(marks[i])
+            i += 1
+        return out
+
+    # -- 1. direct quotes: explicit cues (trailing, leading) ---------------------------------
+    used_cues = set()
+    for q in marks:
+        content = text[q["start"]:q["end"]]
+        if 2 <= len(content.split()) <= 6 and not q["starts_para"] and _TITLE_CASE_RE.match(content) \
+                and q["content_end_char"] not in ".!?":
+            q["title_like"] = True
+            continue
+        for rule in (sp.rule_trailing, sp.rule_leading):
+            a = rule(doc, q)
+            if a:
+                q["attribution"] = a
+                q["type"] = "direct"
+                used_cues.add(a["cue_start"])
+                break
+    # interrupted quotes: “A,” X said, “B.” -> one quote with two fragments
+    for k, q in enumerate(marks[:-1]):
+        a = q["attribution"]
+        nxt = marks[k + 1]
+        if not a or a["rule"] not in ("trailing", "trailing_inverted", "trailing_any_verb") or nxt.get("merged"):
+            continue
+        if nxt["para"] != q["para"] or (nxt["attribution"] is not None
+                                         and nxt["attribution"]["cue_start"] != a["cue_start"]):
+            continue
+        gap = text[max(a["cue_end"], a["speaker_end"] or 0, (a.get("appositive") or (0, 0))[1]):nxt["open_start"]]
+        gap_toks = sp.tokens_between(gap, 0, len(gap))
+        if len(gap_toks) <= 8 and all(t[2] not in ("!", "?") for t in gap_toks):
+            if gap.strip() in ("", ",", ".", ":", ";", "—", "–") or (len(gap_toks) <= 6 and gap.rstrip()[-1:] in ",.:;"):
+                q["fragments"] = [[q["start"], q["end"]], [nxt["start"], nxt["end"]]]
+                q["flags"] = ";".join(f for f in (q["flags"], nxt["flags"]) if f)
+                q["close_end"] = nxt["close_end"]
+                q["continues"] = nxt["continues"]
+                nxt["merged"] = True
+                a["rule"] = a["rule"] + "+interrupted"
+    marks = [q for q in marks if not q.get("merged")]
+    for k, q in enumerate(marks):
+        q["idx"] = k
+    doc.quotes = marks
+    quote_spans[:] = [(q["open_start"], q["close_end"]) for q in marks]
+    quote_starts[:] = [a for a, _b in quote_spans]
+
+    # -- 2. indirect and mixed speech from the remaining cues ---------------------------------
+    reported = []
+    for m in sp.cue_regex().finditer(text):
+        cs, ce = m.start(), m.end()
+        if cs in used_cues or inside_quote(cs):
+            continue
+        cue = m.group()
+        pi = doc.para_index(cs)
+        ps, pe = doc.paragraphs[pi] if doc.paragraphs else (0, len(text))
+        si = doc.sent_index(cs)
+        ss = max(doc.sentences[si][0], ps) if doc.sentences else ps
+        # a sentence start inside a quote would cut the subject: step back to the quote start
+        k_in = bisect_right(quote_starts, ss) - 1
+        if k_in >= 0 and quote_spans[k_in][0] < ss < quote_spans[k_in][1]:
+            ss = max(ps, quote_spans[k_in][0])
+        if cue.lower() == "according to":
+            r = _according_to(doc, cs, ce, ss, pe, quote_spans)
+            if r:
+                reported.append(r)
+            continue
+        lemma, stance = sp.cue_forms()[cue]
+        if _NEGATION_RE.search(text, max(ss, cs - 40), cs) or (
+                cue in (lemma, lemma + "s", lemma + "es") and _NOUN_CUE_RE.search(text, max(ss, cs - 30), cs)):
+            continue
+        subj = sp.subject_before(text, cs, ss)
+        r = None
+        if subj:
+            cstart = _clause_after_cue(doc, ce, pe, lemma)
+            if cstart is not None and not inside_quote(cstart - 1) or (cstart is not None and text[cstart - 1] in "\"“„«"):
+                cend = _clause_end(doc, cstart, pe, quote_spans)
+                for cut_re in (_COORDINATED_CUE_RE, _PARTICIPLE_CUT_RE):
+                    cut = cut_re.search(text, cstart, cend)
+                    if cut and not inside_quote(cut.start()) and _words(text, cstart, cut.start()) >= 3:
+                        cend = _trim(text, cstart, cut.start())[1]
+                if cend > cstart and _words(text, cstart, cend) >= 3:
+                    r = {"start": cstart, "end": cend, "cue_start": cs, "cue_end": ce, "subj": subj,
+                         "rule": "indirect_leading", "confidence": 0.75}
+            if r is None:
+                # "..., X said." : the clause is the sentence before the subject
+                before = text[ss:subj[0]].rstrip()
+                after = text[ce:doc.sentences[si][1] if doc.sentences else pe].strip()
+                if before.endswith(",") and len(after) <= 40 and not any(c in after for c in "\"“”"):
+                    s0, e0 = _trim(text, ss, ss + len(before) - 1)
+                    if _words(text, s0, e0) >= 3:
+                        r = {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj,
+                             "rule": "indirect_trailing", "confidence": 0.7}
+        else:
+            before = text[ss:cs].rstrip()
+            if before.endswith(","):
+                subj2 = sp.subject_after(text, ce, pe)
+                if subj2:
+                    s0, e0 = _trim(text, ss, ss + len(before) - 1)
+                    if _words(text, s0, e0) >= 3:
+                        r = {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj2,
+                             "rule": "indirect_trailing_inverted", "confidence": 0.7}
+        if r:
+            reported.append(r)
+
+    # resolve reported clauses against direct quotes: a clause holding a quote is mixed, a clause
+    # that is only a quote leaves the quote direct (cue before it)
+    out_rows = []
+    taken = set()
+    last_clause = (-1, -1)
+    for r in reported:
+        if last_clause[0] <= r["cue_start"] < last_clause[1]:
+            continue      # a verb inside a reported clause ("said the authority would answer ...")
+        near = quotes_between(r["start"] - 600, r["end"])
+        inner = [q for q in near if q["open_start"] >= r["start"] - 1 and q["close_end"] <= r["end"] + 2
+                 and q["open_start"] < r["end"]]
+        overl = [q for q in near if q["open_start"] < r["end"] and q["close_end"] > r["start"]]
+        if any(q["attribution"] is not None and q["type"] == "direct" and q["attribution"]["rule"].startswith("trailing")
+               for q in overl):
+            continue
+        rest = text[r["start"]:r["end"]]
+        if inner:
+            outside = rest
+            for q in inner:
+                outside = outside.replace(text[q["open_start"]:q["close_end"]], " ")
+            if _words(outside, 0, len(outside)) <= 1 and len(inner) == 1:
+                q = inner[0]
+                if q["attribution"] is None:
+                    q["attribution"] = sp._attribution("leading", 0.85, (r["cue_start"], r["cue_end"]),
+                                                       r["subj"][:2], r["subj"][2])
+                    q["type"] = "direct"
+                continue
+            r["type"] = "mixed"
+            for q in inner:
+                taken.add(q["idx"])
+        elif overl:
+            continue
+        else:
+            r["type"] = "indirect"
+        r["attribution"] = sp._attribution(r["rule"], r["confidence"], (r["cue_start"], r["cue_end"]),
+                                           r["subj"][:2], r["subj"][2])
+        out_rows.append(r)
+        if r["start"] > r["cue_start"]:
+            last_clause = (r["start"], r["end"])
+
+    # -- 3. speakers of explicit attributions, resolved within the article in text order --------
+    explicit = [q["attribution"] for q in marks if q["attribution"] is not None and q["type"] != "taken"]
+    explicit += [r["attribution"] for r in out_rows]
+    infos = []
+    for a in explicit:
+        if a.get("speaker_start") is None:
+            continue
+        info = sp.mention_info(text, a["speaker_start"], a["speaker_end"])
+        if a.get("appositive") and info["kind"] in ("person", "nominal", "unknown"):
+            ap = a["appositive"]
+            appos = text[ap[0]:ap[1]]
+            if info.get("role") is None and not appos.lower().startswith(("who ", "which ")):
+                info["role"] = appos
+                info["role_words"] = frozenset(w.lower().replace("’s", "") for w in re.findall(r"[\w’']+", appos))
+        infos.append((info["start"], len(infos), a, info))
+    known = {info["name"].split()[-1] for _p, _k, _a, info in infos
+             if info.get("name") and info["kind"] in ("person", "unknown")}
+    article = sp.ArticleSpeakers(text, [(q["open_start"], q["close_end"]) for q in marks], known_names=known)
+    for _pos, _k, a, info in sorted(infos, key=lambda x: (x[0], x[1])):
+        name, kind, role = article.resolve(info)
+        a["_resolved"] = (name, kind, role or info.get("role"))
+    for q in marks:
+        if q["attribution"] is not None:
+            q["speaker_name"] = q["attribution"].get("_resolved", (None,))[0]
+
+    # -- 4. cue-less quotes: dialogue turns, continuation, terms -------------------------------
+    for q in marks:
+        if q["idx"] in taken:
+            q["type"] = "taken"
+            continue
+        if q["attribution"] is not None:
+            continue
+        words = _words(text, q["start"], q["end"])
+        standalone = q["starts_sent"] or q["starts_para"]
+        if q.get("title_like"):
+            q["type"] = "term"
+            continue
+        if not standalone and words < _MIN_QUOTE_WORDS + 3:
+            q["type"] = "term"
+            continue
+        if standalone and words < 3 and not q["content_end_char"] in ".!?,":
+            q["type"] = "term"
+            continue
+        q["type"] = "direct"
+        for rule in (sp.rule_turn_taking, sp.rule_continuation):
+            a = rule(doc, q)
+            if a:
+                src = marks[a["inherited_from"]]["attribution"]
+                a["_resolved"] = src.get("_resolved", (None, "unknown", None))
+                q["attribution"] = a
+                q["speaker_name"] = a["_resolved"][0]
+                break
+
+    rows = []
+    for q in marks:
+        if q["type"] in ("taken", None) or (q["type"] == "term" and not include_terms):
+            continue
+        rows.append({"type": q["type"], "start": q["start"], "end": q["end"],
+                     "fragments": q.get("fragments") or [[q["start"], q["end"]]],
+                     "attribution": q["attribution"] if q["type"] != "term" else None, "flags": q["flags"]})
+    for r in out_rows:
+        rows.append({"type": r["type"], "start": r["start"], "end": r["end"], "fragments": [[r["start"], r["end"]]],
+                     "attribution": r["attribution"], "flags": ""})
+    rows.sort(key=lambda r: (r["start"], r["end"]))
+    out = []
+    for r in rows:
+        a = r["attribution"] or {}
+        name, kind, role = a.get("_resolved", (None, None, None))
+        ss, se = a.get("speaker_start"), a.get("speaker_end")
+        cs_, ce_ = a.get("cue_start"), a.get("cue_end")
+        cue = text[cs_:ce_] if cs_ is not None else None
+        out.append({"type": r["type"], "start": r["start"], "end": r["end"], "text": text[r["start"]:r["end"]],
+                    "fragments": r["fragments"], "para": doc.para_index(r["start"]), "sent": doc.sent_index(r["start"]),
+                    "cue": cue, "cue_start": cs_, "cue_end": ce_,
+                    "speaker": text[ss:se] if ss is not None else None, "speaker_start": ss, "speaker_end": se,
+                    "speaker_name": name, "speaker_id": None,
+                    "speaker_kind": kind if a else None, "speaker_role": role,
+                    "stance": sp.cue_stance(cue) if cue else None, "rule": a.get("rule"),
+                    "confidence": a.get("confidence", 0.3 if r["type"] != "term" else None), "flags": r["flags"] or ""})
+    return out
+
+
+def _according_to(doc, cs, ce, ss, pe, quote_spans):
+    text = doc.text
+    subj = sp._according_subject(text, ce, pe)
+    if not subj:
+        return None
+    after = text[subj[1]:pe]
+    if after.startswith(","):
+        # "According to X, CLAUSE." or "CLAUSE, according to X, CLAUSE2"
+        before = text[ss:cs].strip()
+        if before == "" or before.endswith(("—",)):
+            cstart = _trim(text, subj[1] + 1, pe)[0]
+            cend = _clause_end(doc, cstart, pe, quote_spans)
+            if cend > cstart:
+                return {"start": cstart, "end": cend, "cue_start": cs, "cue_end": ce, "subj": (subj[0], subj[1], None),
+                        "rule": "according_to", "confidence": 0.8}
+    before = text[ss:cs].rstrip()
+    if before.endswith(","):
+        s0, e0 = _trim(text, ss, ss + len(before) - 1)
+        if e0 > s0:
+            return {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": (subj[0], subj[1], None),
+                    "rule": "according_to", "confidence": 0.8}
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------
+
+def _as_corpus(corpus):
+    if isinstance(corpus, str):
+        return pd.DataFrame({"doc_id": ["0"], "text": [corpus]})
+    if isinstance(corpus, pd.Series):
+        return pd.DataFrame({"doc_id": [str(i) for i in corpus.index], "text": corpus.values})
+    if not isinstance(corpus, pd.DataFrame):
+        raise TypeError(f"extract_quotes expects a DataFrame with columns doc_id, text (or a str); got {type(corpus).__name__}")
+    missing = [c for c in ("doc_id", "text") if c not in corpus.columns]
+    if missing:
+        raise ValueError(f"extract_quotes: the corpus has no column {', '.join(missing)} "
+                         f"(columns: {', '.join(map(str, corpus.columns))})")
+    return corpus
+
+
+def extract_quotes(corpus, *, include_terms=False, aliases=None, return_documents=False):
+    """Find every quotation in a corpus and attribute it to its speaker.
+
+    ``corpus`` is a DataFrame with ``doc_id`` and ``text`` columns (see ``load_corpus``) or a plain
+    string. Returns one row per quotation with the columns ``doc_id, quote_id, type, start, end,
+    text, fragments, para, sent, cue, cue_start, cue_end, speaker, speaker_start, speaker_end,
+    speaker_name, speaker_id, speaker_kind, speaker_role, stance, rule, confidence, flags``.
+    ``type`` is direct | indirect | mixed (and "term" for scare quotes and titles when
+    ``include_terms=True``). ``text == doc_text[start:end]`` without the outer quote marks.
+    ``aliases`` (path, DataFrame or dict) is passed to :func:`toolkit.speakers.resolve_speakers`.
+    With ``return_documents=True`` returns ``(quotes, documents)`` where documents has one row per
+    input document: ``doc_id, chars, quotes, status`` (ok | empty | error) and ``problems``. A
+    document that fails is recorded with status "error" and never stops the run.
+
+    >>> q = extract_quotes("“Putin is checking the reaction of the West,” Zelensky said.")
+    >>> q.loc[0, ["type", "speaker", "cue", "rule"]].tolist()
+    ['direct', 'Zelensky', 'said', 'trailing']
+    """
+    corpus = _as_corpus(corpus)
+    rows, docs = [], []
+    for doc_id, text in zip(corpus["doc_id"].tolist(), corpus["text"].tolist()):
+        doc_id = str(doc_id)
+        if not isinstance(text, str) or not text.strip():
+            docs.append({"doc_id": doc_id, "chars": len(text) if isinstance(text, str) else 0, "quotes": 0,
+                         "status": "empty", "problems": "empty text" if isinstance(text, str) else "missing text"})
+            continue
+        try:
+            found = _extract_document(text, include_terms=include_terms)
+        except Exception as exc:  # one bad document must not stop a corpus run
+            docs.append({"doc_id": doc_id, "chars": len(text), "quotes": 0, "status": "error",
+                         "problems": f"{type(exc).__name__}: {exc}"})
+            continue
+        for k, r in enumerate(found):
+            r["doc_id"] = doc_id
+            r["quote_id"] = f"{doc_id}:{k}"
+            rows.append(r)
+        docs.append({"doc_id": doc_id, "chars": len(text), "quotes": len(found), "status": "ok", "problems": ""})
+    quotes = pd.DataFrame(rows, columns=COLUMNS)
+    for c in ("start", "end", "para", "sent"):
+        quotes[c] = quotes[c].astype("int64")
+    for c in ("cue_start", "cue_end", "speaker_start", "speaker_end"):
+        quotes[c] = quotes[c].astype("Int64")
+    quotes["confidence"] = quotes["confidence"].astype("float64")
+    quotes = sp.resolve_speakers(quotes, aliases=aliases)
+    quotes = quotes[COLUMNS]
+    if return_documents:
+        return quotes, pd.DataFrame(docs, columns=DOCUMENT_COLUMNS)
+    return quotes

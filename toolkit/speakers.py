@@ -1,0 +1,892 @@
+"""Who is speaking: speaker mentions, in-article coreference and corpus-wide speaker ids.
+
+The attribution rules themselves live in :mod:`toolkit.quotes` next to the quote finder (they need
+the quote spans); this module holds what they share: the lexicons (reporting verbs, first names,
+titles, organization words), the parser that turns a speaker mention ("Secretary of State Antony
+Blinken", "Russia’s envoy to the UN", "he") into a name, role and kind, the in-article resolver
+that maps every mention of a person to one ``speaker_name``, and the corpus-wide pass
+:func:`resolve_speakers` plus the summary table :func:`speakers`.
+
+    >>> import toolkit as tk
+    >>> quotes = tk.extract_quotes("“We will win,” Secretary of State Antony Blinken said.")
+    >>> quotes.loc[0, ["speaker_name", "speaker_role"]].tolist()
+    ['Antony Blinken', 'Secretary of State']
+"""
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from bisect import bisect_left
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+DATA_DIR = Path(__file__).parent / "data"
+DEFAULT_ALIASES = DATA_DIR / "aliases.csv"
+
+# --------------------------------------------------------------------------------------------
+# Lexicons (data files in toolkit/data, read once)
+# --------------------------------------------------------------------------------------------
+
+
+def _read_csv_rows(path):
+    with open(path, encoding="utf-8", newline="") as fh:
+        lines = [line for line in fh if line.strip() and not line.lstrip().startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@lru_cache(maxsize=None)
+def reporting_verbs() -> dict:
+    """Map every inflected form of a reporting verb to ``(lemma, stance)``.
+
+    Read from ``toolkit/data/reporting_verbs.csv`` (columns ``lemma, form, stance``).
+
+    >>> reporting_verbs()["insisted"]
+    ('insist', 'marked')
+    """
+    return {r["form"].strip(): (r["lemma"].strip(), r["stance"].strip())
+            for r in _read_csv_rows(DATA_DIR / "reporting_verbs.csv")}
+
+
+@lru_cache(maxsize=None)
+def first_names() -> dict:
+    """Map a given name to its usual gender: ``"f"``, ``"m"`` or ``"u"`` (either).
+
+    >>> first_names()["Antony"]
+    'm'
+    """
+    return {r["name"].strip(): r["gender"].strip() for r in _read_csv_rows(DATA_DIR / "first_names.csv")}
+
+
+@lru_cache(maxsize=None)
+def titles() -> dict:
+    """Map a title or honorific ("Secretary of State", "Mrs.") to ``(gender, kind)``."""
+    return {r["title"].strip(): (r["gender"].strip(), r["kind"].strip())
+            for r in _read_csv_rows(DATA_DIR / "titles.csv")}
+
+
+@lru_cache(maxsize=None)
+def organization_words() -> frozenset:
+    """Lower-cased words that make a mention an organization ("ministry", "Kremlin")."""
+    with open(DATA_DIR / "organization_words.txt", encoding="utf-8") as fh:
+        return frozenset(w.strip().lower() for w in fh if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=None)
+def _title_words() -> frozenset:
+    words = set()
+    for title in titles():
+        for w in title.split():
+            if w.lower() not in ("of", "the"):
+                words.add(w.lower())
+    return frozenset(words)
+
+
+@lru_cache(maxsize=None)
+def _honorific_gender() -> dict:
+    return {t.lower(): g for t, (g, _k) in titles().items()}
+
+
+PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f", "they": "p", "them": "p",
+                  "i": "s", "me": "s", "we": "p", "us": "p", "it": "o", "you": "s"}
+
+UNNAMED_HEADS = frozenset("""official officials source sources spokesman spokeswoman spokesperson aide aides
+person people expert experts analyst analysts diplomat diplomats lawmaker lawmakers adviser advisers advisor
+advisors insider insiders witness witnesses resident residents observer observers critic critics supporter
+supporters voter voters economist economists investigator investigators authorities prosecutors prosecutor
+officer officers scientist scientists researcher researchers report reports statement poll polls study
+survey document documents memo data filing filings representative representatives member members staff
+staffer staffers employee employees worker workers activist activists leader leaders someone""".split())
+
+ROLE_HEADS = frozenset("""president minister secretary senator governor mayor leader chief envoy ambassador
+diplomat chairman chairwoman chair director spokesman spokeswoman candidate nominee premier chancellor king
+queen prince judge justice general commander officer lawyer attorney congressman congresswoman
+representative speaker manager founder ceo executive head boss coach captain pope prosecutor adviser
+advisor aide official host anchor economist strategist analyst author writer professor doctor woman man
+girl boy lady gentleman child mother father wife husband sister brother daughter son friend""".split())
+
+_DETERMINERS = frozenset("the a an this that these those his her its their our my your one two some "
+                         "several many another".split())
+_NAME_PARTICLES = frozenset("de da del della di du van von der den la le al el bin ibn ben abu st. st".split())
+
+
+# --------------------------------------------------------------------------------------------
+# Mentions
+# --------------------------------------------------------------------------------------------
+
+TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[^\W_](?:[\w’'\-&]*\w)?[’']?|[^\w\s]")
+ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col maj capt sgt adm rev st jr sr mt
+ ft inc corp co ltd no vs u.s u.k u.n""".split())
+
+
+def tokens_between(text: str, start: int, end: int) -> list:
+    """``(start, end, token)`` triples of words and punctuation in ``text[start:end]``.
+
+    Abbreviations such as "Sen." and "Mr." keep their period, so a title never ends a sentence.
+    """
+    out = []
+    for m in TOKEN_RE.finditer(text, start, end):
+        s, e, tok = m.start(), m.end(), m.group()
+        if tok == "." and out and out[-1][1] == s and out[-1][2].lower().rstrip(".") in ABBREVIATIONS:
+            ps, _pe, ptok = out[-1]
+            out[-1] = (ps, e, ptok + ".")
+            continue
+        if tok == "." and out and out[-1][1] == s and len(out[-1][2]) == 1 and out[-1][2].isupper():
+            ps, _pe, ptok = out[-1]        # an initial: "John F. Kennedy"
+            out[-1] = (ps, e, ptok + ".")
+            continue
+        out.append((s, e, tok))
+    return out
+
+
+def is_capitalized(tok: str) -> bool:
+    return tok[:1].isupper()
+
+
+def mention_info(text: str, start: int, end: int) -> dict:
+    """Parse the speaker mention ``text[start:end]`` into name, role, kind and gender.
+
+    Returns a dict with ``mention, start, end, name, role, kind, gender, pronoun`` where ``kind``
+    is person | organization | unnamed source | pronoun | nominal | unknown.
+
+    >>> mention_info("Secretary of State Antony Blinken", 0, 33)["name"]
+    'Antony Blinken'
+    """
+    toks = tokens_between(text, start, end)
+    info = {"mention": text[start:end], "start": start, "end": end, "name": None, "role": None,
+            "kind": "unknown", "gender": "u", "pronoun": False, "role_words": frozenset()}
+    if not toks:
+        return info
+    words = [t[2] for t in toks]
+    low = [w.lower() for w in words]
+    if len(words) == 1 and low[0] in PRONOUN_GENDER:
+        info.update(kind="pronoun", pronoun=True, gender=PRONOUN_GENDER[low[0]])
+        return info
+    # the name is the last run of capitalized tokens (with particles inside)
+    j = len(toks)
+    while j > 0 and low[j - 1] in (",", "’s", "'s"):
+        j -= 1
+    k = j
+    while k > 0 and (is_capitalized(words[k - 1]) or (low[k - 1] in _NAME_PARTICLES and k < j)
+                     or (low[k - 1] in ("of",) and k - 1 > 0 and is_capitalized(words[k - 2]))):
+        k -= 1
+    while k < j and low[k] in _NAME_PARTICLES | {"of"}:
+        k += 1
+    run = list(range(k, j))
+    head = low[j - 1] if j else ""
+    orgs = organization_words()
+    title_words = _title_words()
+    honor = _honorific_gender()
+    gender = "u"
+    if run:
+        # split leading title words (and nationality adjectives before them) from the name
+        last_title = -1
+        for i in run:
+            w = low[i]
+            if w in title_words or w.rstrip(".") in title_words:
+                last_title = i
+        name_idx = [i for i in run if i > last_title]
+        role_idx = list(range(0, last_title + 1)) if last_title >= 0 else list(range(0, k))
+        if name_idx and low[name_idx[0]] in honor:
+            gender = honor[low[name_idx[0]]]
+        elif last_title >= 0 and low[last_title] in honor and titles().get(words[last_title], ("u", ""))[1] == "honorific":
+            gender = honor[low[last_title]]
+            if name_idx:
+                name_idx = [last_title] + name_idx   # keep "Mrs." in "Mrs. Costello"
+                role_idx = list(range(0, last_title))
+        name_words = [words[i] for i in name_idx]
+        role_words = [words[i] for i in role_idx if low[i] not in _DETERMINERS]
+        is_org = any(w in orgs for w in low[k:j]) or (head in orgs)
+        if name_words and not is_org:
+            first = name_words[0].rstrip(".")
+            if first.lower() in honor:
+                first = name_words[1] if len(name_words) > 1 else ""
+            fn = first_names().get(first)
+            if gender == "u" and fn:
+                gender = fn
+            name = text[toks[name_idx[0]][0]:toks[name_idx[-1]][1]]
+            single = len(name_idx) == 1 and last_title < 0 and not fn
+            info.update(kind="unknown" if single else "person", name=name, gender=gender)
+            if role_words:
+                info["role"] = text[toks[role_idx[0]][0]:toks[role_idx[-1]][1]].strip(" ,") if role_idx else None
+                if info["role"] and info["role"].lower().split()[0] in _DETERMINERS:
+                    info["role"] = " ".join(info["role"].split()[1:]) or None
+            info["role_words"] = frozenset(w.lower().rstrip("’s").rstrip("'s") for w in role_words)
+            return info
+        if is_org:
+            s0 = toks[k][0] if run else toks[0][0]
+            name = text[s0:toks[j - 1][1]]
+            if low[k] in ("the",):
+                name = text[toks[k + 1][0]:toks[j - 1][1]]
+            info.update(kind="organization", name=name)
+            return info
+        if last_title >= 0 and not name_idx:
+            info.update(kind="nominal", role=text[toks[0][0]:toks[j - 1][1]],
+                        role_words=frozenset(low[:j]))
+            return info
+    if head in orgs:
+        info.update(kind="organization", name=text[toks[0][0]:toks[j - 1][1]] if j else None)
+        if low[0] == "the" and len(toks) > 1:
+            info["name"] = text[toks[1][0]:toks[j - 1][1]]
+        return info
+    if head in UNNAMED_HEADS and head not in ("leader",) or head.endswith("s") and head[:-1] in UNNAMED_HEADS:
+        info.update(kind="unnamed source", name=None)
+        if head in ROLE_HEADS and low[0] == "the" and not head.endswith("s"):
+            info.update(kind="nominal", role=text[toks[0][0]:toks[j - 1][1]], role_words=frozenset(low[1:j]))
+        return info
+    if head in ROLE_HEADS:
+        info.update(kind="nominal", role=text[toks[0][0]:toks[j - 1][1]], role_words=frozenset(low[:j]))
+        return info
+    return info
+
+
+# --------------------------------------------------------------------------------------------
+# In-article coreference
+# --------------------------------------------------------------------------------------------
+
+_NAME_RUN_RE = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Dr|Miss|Sen|Rep|Gov|Gen|Lady|Lord|Sir|Madame|Mme|Monsieur|Signor|Signora|Herr|Frau|Prof|President)\.?\s+)?"
+    r"[A-Z][a-zà-ÿ’'\-]+(?:\s+(?:of\s+)?(?:[A-Z]\.\s+)?[A-Z][a-zà-ÿ’'\-]+){0,3}")
+
+_SENTENCE_WORDS = frozenset("""I The A An But And Or So Yet If When While As At In On Of For To From With By
+After Before Then Now This That These Those It He She They We You His Her Their Our My Your Its There Here
+What Who Why How Where Which Yes No Oh Well Not Perhaps Still Just Even Also Only Some Many Most All Every Each
+Mr Mrs Ms Miss Dr Sir Lady Lord Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
+April May June July August September October November December God""".split())
+
+
+class ArticleSpeakers:
+    """Tracks the people of one article so every mention resolves to one ``speaker_name``.
+
+    Entities are keyed by their longest name; a surname alone, a name with an honorific ("Mr.
+    Turner"), a pronoun (nearest preceding compatible person) or a role ("the minister": the person
+    last given that role) resolve to an existing entity.
+    """
+
+    def __init__(self, text: str, quote_spans=(), known_names=()):
+        self.text = text
+        self.entities = {}          # canonical name -> {"gender", "roles": set, "kind"}
+        self.by_token = {}          # name token -> set of canonical names
+        self.mentions = []          # (start, canonical) sorted on insertion by position
+        self._positions = []
+        self._quote_starts = sorted(s for s, _e in quote_spans)
+        self._quote_ends = [e for _s, e in sorted(quote_spans)]
+        self._scan_person_names(known_names)
+
+    # -- building ---------------------------------------------------------------------------
+    def _inside_quote(self, pos):
+        i = bisect_left(self._quote_starts, pos + 1) - 1
+        return i >= 0 and self._quote_ends[i] > pos
+
+    def _scan_person_names(self, known_names=()):
+        """Add person mentions found in the text outside quotes: names with a title or honorific, a
+        known first name, or a word already used as a speaker name elsewhere in the article."""
+        names = first_names()
+        honor = _honorific_gender()
+        known = set(known_names)
+        for m in _NAME_RUN_RE.finditer(self.text):
+            s, e = m.start(), m.end()
+            if self._inside_quote(s):
+                continue
+            toks = m.group().split()
+            head = toks[0]
+            hl = head.lower()
+            if head in _SENTENCE_WORDS and hl not in honor and hl + "." not in honor:
+                if len(toks) < 2:
+                    continue
+                s = s + m.group().index(toks[1], len(head))
+                toks = toks[1:]
+                head = toks[0]
+                hl = head.lower()
+            if not (hl in honor or hl.rstrip(".") in honor or hl.rstrip(".") in _title_words()
+                    or head in names or (len(toks) == 1 and head in known)
+                    or (len(toks) > 1 and toks[-1] in known)):
+                continue
+            info = mention_info(self.text, s, e)
+            if info["kind"] == "person" and info["name"]:
+                self.add(info["name"], s, gender=info["gender"], role=info.get("role"),
+                         role_words=info.get("role_words", ()))
+
+    def canonical(self, name: str, gender: str = "u") -> str:
+        """Return the entity a name refers to, creating it when new."""
+        key = _strip_honorific(name)
+        toks = key.split()
+        if not toks:
+            return name
+        if key in self.entities:
+            return key
+        # a longer name absorbs an earlier surname-only entity and vice versa
+        cands = self.by_token.get(toks[-1], set())
+        cands = {c for c in cands if _compatible(self.entities[c]["gender"], gender)}
+        if len(toks) == 1 and cands:
+            full = [c for c in cands if len(c.split()) > 1]
+            pick = full or list(cands)
+            if len(set(pick)) == 1 or len(pick) >= 1:
+                return max(pick, key=lambda c: (len(c.split()), c))
+        if len(toks) > 1:
+            for c in list(cands):
+                ctoks = c.split()
+                if len(ctoks) == 1 or set(ctoks) <= set(toks):
+                    # upgrade the short entity to the longer name
+                    ent = self.entities.pop(c)
+                    self.entities[key] = ent
+                    for t in ctoks:
+                        self.by_token.get(t, set()).discard(c)
+                    self._rename(c, key)
+                    break
+        self.entities.setdefault(key, {"gender": gender, "roles": set(), "kind": "person", "role": None})
+        for t in toks:
+            self.by_token.setdefault(t, set()).add(key)
+        return key
+
+    def _rename(self, old, new):
+        self.mentions = [(p, new if c == old else c) for p, c in self.mentions]
+
+    def add(self, name, pos, *, gender="u", kind="person", role=None, role_words=()):
+        key = self.canonical(name, gender)
+        ent = self.entities[key]
+        if ent["gender"] == "u" and gender in ("m", "f"):
+            ent["gender"] = gender
+        if kind != "person":
+            ent["kind"] = kind
+        if role and (not ent["role"] or len(role) > len(ent["role"])):
+            ent["role"] = role
+        ent["roles"].update(w for w in role_words if w)
+        i = bisect_left(self._positions, pos)
+        self._positions.insert(i, pos)
+        self.mentions.insert(i, (pos, key))
+        return key
+
+    # -- resolving --------------------------------------------------------------------------
+    def resolve(self, info: dict, *, window: int = 3000, exclude=()):
+        """Return ``(speaker_name, kind, role)`` for a parsed mention, updating the entity table."""
+        kind = info["kind"]
+        pos = info["start"]
+        if kind in ("person", "unknown") and info["name"]:
+            key = self.add(info["name"], pos, gender=info["gender"], role=info.get("role"),
+                           role_words=info.get("role_words", ()))
+            ent = self.entities[key]
+            return key, "person", ent.get("role") or info.get("role")
+        if kind == "organization":
+            return info["name"], "organization", None
+        if kind == "pronoun":
+            g = info["gender"]
+            if g in ("m", "f", "s"):
+                key = self.nearest_person(pos, g, window=window, exclude=exclude)
+                if key:
+                    return key, "person", self.entities[key].get("role")
+                return None, "person", None
+            return None, "unknown", None
+        if kind == "nominal":
+            key = self.by_role(pos, info.get("role_words", frozenset()), window=window * 2)
+            if key:
+                return key, "person", self.entities[key].get("role") or info.get("role")
+            return None, "person", info.get("role")
+        if kind == "unnamed source":
+            return None, "unnamed source", None
+        return None, "unknown", None
+
+    def nearest_person(self, pos, gender, *, window=3000, exclude=()):
+        i = bisect_left(self._positions, pos) - 1
+        lo = pos - window
+        while i >= 0 and self._positions[i] >= lo:
+            _p, key = self.mentions[i]
+            ent = self.entities.get(key)
+            if ent and ent["kind"] == "person" and key not in exclude and (
+                    gender == "s" or _compatible(ent["gender"], gender)):
+                return key
+            i -= 1
+        return None
+
+    def by_role(self, pos, role_words, *, window=6000):
+        if not role_words:
+            return None
+        i = bisect_left(self._positions, pos) - 1
+        lo = pos - window
+        best, best_score = None, 0
+        seen = set()
+        while i >= 0 and self._positions[i] >= lo:
+            key = self.mentions[i][1]
+            i -= 1
+            if key in seen or key not in self.entities:
+                continue
+            seen.add(key)
+            roles = self.entities[key]["roles"]
+            score = len(roles & set(role_words))
+            if score > best_score:
+                best, best_score = key, score
+        return best
+
+
+def _compatible(g1, g2):
+    return g1 == "u" or g2 == "u" or g1 == g2 or g2 in ("s", "p") or g1 in ("s", "p")
+
+
+_HONORIFIC_RE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Mme|Sir|Lady|Lord|Prof)\.?\s+")
+
+
+def _strip_honorific(name: str) -> str:
+    return " ".join(name.replace("’s", "").split())
+
+
+# --------------------------------------------------------------------------------------------
+# Corpus-wide ids
+# --------------------------------------------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    """Lower-case ASCII slug of a name: "Volodymyr Zelensky" -> "volodymyr-zelensky"."""
+    s = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "unknown"
+
+
+def load_aliases(path=None) -> pd.DataFrame:
+    """Read an alias table (CSV with columns ``alias, name`` and optional ``speaker_id``).
+
+    Each row maps a name variant to the canonical name it should join. A canonical name mapped to
+    itself with a distinct ``speaker_id`` is kept apart from look-alikes (a split). Lines starting
+    with ``#`` are comments. Returns a DataFrame with columns ``alias, name, speaker_id``.
+
+    >>> load_aliases().columns.tolist()
+    ['alias', 'name', 'speaker_id']
+    """
+    path = Path(path) if path is not None else DEFAULT_ALIASES
+    if not path.exists():
+        raise FileNotFoundError(f"alias table not found: {path}")
+    rows = _read_csv_rows(path)
+    if rows and not {"alias", "name"} <= set(rows[0]):
+        raise ValueError(f"alias table {path} needs the columns 'alias,name' (got {sorted(rows[0])})")
+    out = pd.DataFrame([{"alias": (r.get("alias") or "").strip(), "name": (r.get("name") or "").strip(),
+                         "speaker_id": (r.get("speaker_id") or "").strip() or None} for r in rows],
+                       columns=["alias", "name", "speaker_id"])
+    return out[(out["alias"] != "") & (out["name"] != "")].reset_index(drop=True)
+
+
+def _alias_maps(aliases):
+    if aliases is None:
+        return {}, {}
+    if isinstance(aliases, (str, Path)):
+        aliases = load_aliases(aliases)
+    elif isinstance(aliases, dict):
+        aliases = pd.DataFrame({"alias": list(aliases), "name": list(aliases.values()), "speaker_id": None})
+    to_name, fixed_id = {}, {}
+    for row in aliases.itertuples(index=False):
+        to_name[row.alias.casefold()] = row.name
+        sid = getattr(row, "speaker_id", None)
+        if isinstance(sid, str) and sid:
+            fixed_id[row.alias.casefold()] = sid
+            fixed_id.setdefault(row.name.casefold(), sid) if row.alias == row.name else None
+    return to_name, fixed_id
+
+
+def resolve_speakers(quotes: pd.DataFrame, *, aliases=None) -> pd.DataFrame:
+    """Assign a corpus-wide ``speaker_id`` to every attributed quote (a pass over the table only).
+
+    Names are joined across articles when unambiguous: a one-word name ("Zelensky") joins the only
+    longer name that ends with it ("Volodymyr Zelensky"); two full names join when they agree. The
+    alias table (``aliases``: a DataFrame/CSV path from :func:`load_aliases`, or a dict) first
+    rewrites variants to canonical names; an alias row with a ``speaker_id`` forces that id.
+    Organizations keep their own names. Returns a copy of ``quotes`` with ``speaker_id`` filled.
+
+    >>> import toolkit as tk
+    >>> q = tk.extract_quotes("“Yes,” Volodymyr Zelensky said. Later, “No,” Zelensky said.")
+    >>> q["speaker_id"].unique().tolist()
+    ['volodymyr-zelensky']
+    """
+    out = quotes.copy()
+    if out.empty or "speaker_name" not in out:
+        if "speaker_id" not in out:
+            out["speaker_id"] = pd.Series(dtype="object")
+        return out
+    if aliases is None and DEFAULT_ALIASES.exists():
+        aliases = load_aliases()
+    to_name, fixed_id = _alias_maps(aliases)
+    names = out["speaker_name"].where(out["speaker_name"].notna(), None)
+    kinds = out["speaker_kind"] if "speaker_kind" in out else pd.Series("person", index=out.index)
+    canon = {}
+    for n in names.dropna().unique():
+        canon[n] = to_name.get(str(n).casefold(), n)
+    # index full names by their last token, case-folded
+    by_last = {}
+    for n in set(canon.values()):
+        toks = _id_tokens(n)
+        if len(toks) > 1:
+            by_last.setdefault(toks[-1], set()).add(n)
+    ids = {}
+    for n, c in canon.items():
+        if str(n).casefold() in fixed_id:
+            ids[n] = fixed_id[str(n).casefold()]
+            continue
+        if c.casefold() in fixed_id:
+            ids[n] = fixed_id[c.casefold()]
+            continue
+        toks = _id_tokens(c)
+        if len(toks) == 1 and len(by_last.get(toks[0], ())) == 1:
+            c = next(iter(by_last[toks[0]]))
+        ids[n] = slugify(" ".join(_id_tokens(c)) or c)
+    sid = [ids.get(n) if n is not None else None for n in names]
+    out["speaker_id"] = pd.Series(sid, index=out.index, dtype="object")
+    del kinds
+    return out
+
+
+_ID_DROP = frozenset("mr mrs ms miss dr prof sir the".split())
+
+
+def _id_tokens(name):
+    return [t for t in re.findall(r"[^\W_]+", str(name).casefold().replace("’s", "")) if t not in _ID_DROP]
+
+
+def speakers(quotes: pd.DataFrame) -> pd.DataFrame:
+    """One row per speaker: ``speaker_id, speaker_name, kind, variants, roles, quotes, documents, words``.
+
+    ``variants`` lists the names and mentions seen, ``roles`` the roles given in the text,
+    ``words`` the number of quoted words. Sorted by ``quotes``, most quoted first.
+
+    >>> import toolkit as tk
+    >>> tk.speakers(tk.extract_quotes("“We will win,” Antony Blinken said.")).speaker_name.tolist()
+    ['Antony Blinken']
+    """
+    cols = ["speaker_id", "speaker_name", "kind", "variants", "roles", "quotes", "documents", "words"]
+    if quotes is None or len(quotes) == 0 or "speaker_id" not in quotes:
+        return pd.DataFrame(columns=cols)
+    q = quotes[quotes["speaker_id"].notna()]
+    rows = []
+    for sid, g in q.groupby("speaker_id", sort=False):
+        names = g["speaker_name"].dropna().tolist()
+        main = max(set(names), key=lambda n: (names.count(n), len(n))) if names else sid
+        variants = sorted(set(names) | set(g["speaker"].dropna().tolist()) if "speaker" in g else set(names))
+        roles = sorted(set(g["speaker_role"].dropna().tolist())) if "speaker_role" in g else []
+        kinds = g["speaker_kind"].dropna().tolist() if "speaker_kind" in g else []
+        kind = max(set(kinds), key=kinds.count) if kinds else "unknown"
+        words = int(g["text"].fillna("").str.split().str.len().sum()) if "text" in g else 0
+        rows.append({"speaker_id": sid, "speaker_name": main, "kind": kind, "variants": variants,
+                     "roles": roles, "quotes": len(g), "documents": g["doc_id"].nunique(), "words": words})
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["quotes", "words"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Cues and the attribution sieve
+# --------------------------------------------------------------------------------------------
+
+_AUX = frozenset("""has have had also later previously recently once then again repeatedly publicly privately
+earlier frequently often would will could may might did does do never always first further simply quickly
+flatly reportedly had has've just even still already originally initially subsequently since long is was were
+are be been being not n't ’s 's""".split())
+_SUBJECT_STOP = frozenset("""that which who whom whose where when while because as if so and but or nor though
+although since unless until whether than after before during because what how why said says say told tells
+is was were are has have had to for from into of by with without about against between under over through""".split())
+_INTRO_WORDS = frozenset("""and but also yet so then now meanwhile still however instead indeed later earlier
+in on at during after before last this yesterday today tonight""".split())
+_TIME_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday today yesterday tonight
+morning afternoon evening night week month year weekend earlier later recently""".split())
+_CLAUSE_PUNCT = frozenset(list(".;:!?()[]{}\"“”„«»‹›—–") + ["--"])
+QUOTE_CHARS = "\"“”„‟«»‹›‘’'"
+
+_VERBS = None
+
+
+def cue_forms() -> dict:
+    """The reporting-verb forms (lower case) mapped to (lemma, stance)."""
+    return reporting_verbs()
+
+
+@lru_cache(maxsize=None)
+def cue_regex() -> re.Pattern:
+    """Compiled regex matching any reporting-verb form or "according to" as a whole word."""
+    forms = sorted(cue_forms(), key=len, reverse=True)
+    return re.compile(r"(?<![\w’'\-])(?:[Aa]ccording to|" + "|".join(map(re.escape, forms)) + r")(?![\w’'\-])")
+
+
+def cue_stance(cue: str) -> str | None:
+    if not cue:
+        return None
+    words = cue.lower().split()
+    if words[:2] == ["according", "to"]:  # lower-cased above
+        return "neutral"
+    for w in reversed(words):
+        hit = cue_forms().get(w.strip(":,"))
+        if hit:
+            return hit[1]
+    return None
+
+
+def subject_before(text: str, verb_start: int, floor: int):
+    """Find the subject mention that ends just before a reporting verb.
+
+    Returns ``(start, end, appositive_start, appositive_end)`` or None. Handles auxiliaries and
+    adverbs between subject and verb ("has also said"), appositives ("X, Russia’s envoy, said")
+    and parentheticals ("Rep. Mike Turner (R-OH), the chair of ..., has said").
+    """
+    lo = max(floor, verb_start - 260)
+    toks = tokens_between(text, lo, verb_start)
+    i = len(toks) - 1
+    while i >= 0 and (toks[i][2].lower() in _AUX or (toks[i][2].islower() and toks[i][2].endswith("ly")
+                                                      and len(toks[i][2]) > 4)):
+        i -= 1
+    # "Trump on Tuesday said"
+    if i >= 1 and toks[i][2].lower() in _TIME_WORDS and toks[i - 1][2].lower() in ("on", "last", "this", "late", "early"):
+        i -= 2
+    if i < 0:
+        return None
+    appos = None
+    if toks[i][2] == ",":
+        # appositive: find the comma that opens it
+        j = i - 1
+        depth = 0
+        while j >= 0 and i - j <= 25:
+            t = toks[j][2]
+            if t == ")":
+                depth += 1
+            elif t == "(":
+                depth -= 1
+            elif depth == 0 and (t == "," or t in _CLAUSE_PUNCT):
+                break
+            j -= 1
+        if j < 0 or toks[j][2] != "," or i - j < 2:
+            return None
+        appos = (toks[j + 1][0], toks[i - 1][1])
+        i = j - 1
+    if i >= 0 and toks[i][2] == ")":
+        j = i
+        while j >= 0 and toks[j][2] != "(" and i - j < 12:
+            j -= 1
+        if j < 0 or toks[j][2] != "(":
+            return None
+        i = j - 1
+    end_i = i
+    n = 0
+    while i >= 0 and n < 10:
+        t = toks[i][2]
+        tl = t.lower()
+        if t in _CLAUSE_PUNCT or t == "," or any(ch in t for ch in QUOTE_CHARS if ch not in "’'"):
+            break
+        if tl in _SUBJECT_STOP and not (tl == "of" and i > 0 and is_capitalized(toks[i - 1][2])
+                                        and i < end_i and is_capitalized(toks[i + 1][2])):
+            if tl in ("of", "for", "to", "with", "from", "at", "on", "in", "by", "about") and i > 0 \
+                    and toks[i - 1][2].lower() not in _SUBJECT_STOP and toks[i - 1][2] not in _CLAUSE_PUNCT \
+                    and toks[i - 1][2] != "," and toks[i - 1][2].lower() in UNNAMED_HEADS | ROLE_HEADS:
+                i -= 1
+                n += 1
+                continue
+            break
+        i -= 1
+        n += 1
+    start_i = i + 1
+    if start_i > end_i:
+        return None
+    # drop leading intro words ("But", "Also")
+    while start_i <= end_i and toks[start_i][2].lower() in _INTRO_WORDS and start_i < end_i:
+        start_i += 1
+    # a lower-case verb-like word inside means we crossed into another clause: keep what follows it
+    for k in range(end_i, start_i - 1, -1):
+        w = toks[k][2]
+        if w.islower() and (w in cue_forms() or w in ("is", "are", "was", "were")):
+            start_i = k + 1
+            break
+    if start_i > end_i:
+        return None
+    first = toks[start_i][2]
+    if first.islower() and first not in _DETERMINERS and first not in PRONOUN_GENDER and \
+            toks[end_i][2].islower() and toks[end_i][2] not in UNNAMED_HEADS | ROLE_HEADS and \
+            not toks[end_i][2].endswith("s"):
+        return None
+    return toks[start_i][0], toks[end_i][1], appos
+
+
+def subject_after(text: str, pos: int, limit: int):
+    """Find the subject mention right after an inverted cue ("said Winterbourne", "said the minister").
+
+    Returns ``(start, end, appositive_start, appositive_end)`` or None.
+    """
+    toks = tokens_between(text, pos, min(limit, pos + 200))
+    i = 0
+    while i < len(toks) and (toks[i][2].islower() and toks[i][2].endswith("ly") and len(toks[i][2]) > 4):
+        i += 1
+    if i >= len(toks):
+        return None
+    s_i = i
+    while i < len(toks) and i - s_i < 8:
+        t = toks[i][2]
+        tl = t.lower()
+        if t in _CLAUSE_PUNCT or t == "," or any(ch in t for ch in QUOTE_CHARS if ch not in "’'"):
+            break
+        if tl in _SUBJECT_STOP and not (tl == "of" and i > s_i and is_capitalized(toks[i - 1][2])):
+            break
+        if tl in _TIME_WORDS or tl in ("in", "on", "at"):
+            break
+        i += 1
+    if i == s_i:
+        return None
+    e_i = i - 1
+    first = toks[s_i][2]
+    if first.islower() and first not in _DETERMINERS and first not in PRONOUN_GENDER and \
+            first not in ROLE_HEADS and first not in UNNAMED_HEADS and first not in _title_words():
+        return None
+    appos = None
+    if i < len(toks) and toks[i][2] == "," and i + 1 < len(toks):
+        j = i + 1
+        while j < len(toks) and j - i < 16 and toks[j][2] not in _CLAUSE_PUNCT and toks[j][2] != "," \
+                and not any(ch in toks[j][2] for ch in "\"“”„«»"):
+            j += 1
+        if j > i + 1 and toks[i + 1][2].lower() in _DETERMINERS | {"who", "a", "an"} | _title_words() or \
+                (j > i + 1 and is_capitalized(toks[i + 1][2]) and toks[i + 1][2].lower() not in ("but", "and")):
+            appos = (toks[i + 1][0], toks[j - 1][1])
+    return toks[s_i][0], toks[e_i][1], appos
+
+
+def _attribution(rule, confidence, cue_span, speaker_span, appos=None, text=None):
+    a = {"rule": rule, "confidence": confidence, "cue_start": cue_span[0], "cue_end": cue_span[1],
+         "speaker_start": speaker_span[0] if speaker_span else None,
+         "speaker_end": speaker_span[1] if speaker_span else None, "appositive": appos}
+    return a
+
+
+_ANY_VERB_RE = re.compile(r"[a-z]+(?:ed|es|s)$")
+
+
+def rule_trailing(doc, q):
+    """“…,” X said / “…,” said X, the Y of Z / “…” he exclaimed (cue right after the closing mark)."""
+    pos = q["close_end"]
+    limit = min(q["para_end"], pos + 220)
+    toks = tokens_between(doc.text, pos, limit)
+    if not toks:
+        return None
+    i = 0
+    if toks[0][2] in (",", "—", "–", "-", "--"):
+        i = 1
+    if i >= len(toks):
+        return None
+    forms = cue_forms()
+    t0 = toks[i][2]
+    # inverted: said X
+    if t0 in forms:
+        subj = subject_after(doc.text, toks[i][1], limit)
+        if subj:
+            return _attribution("trailing_inverted", 0.9, (toks[i][0], toks[i][1]), subj[:2], subj[2])
+        return None
+    # subject first: find the verb within a few tokens (parentheticals such as "(D-Mo.)" skipped)
+    depth = 0
+    for k in range(i, min(len(toks), i + 22)):
+        t = toks[k][2]
+        if t == "(":
+            depth += 1
+            continue
+        if t == ")":
+            depth = max(0, depth - 1)
+            continue
+        if depth:
+            continue
+        if t in forms:
+            subj = subject_before(doc.text, toks[k][0], toks[i][0])
+            if subj and subj[0] == toks[i][0]:
+                return _attribution("trailing", 0.95, (toks[k][0], toks[k][1]), subj[:2], subj[2])
+            return None
+        if t in _CLAUSE_PUNCT:
+            break
+    # "“…,” the Republican nominee riffed": a determiner-led subject and any past-tense verb
+    if q["content_end_char"] in ",!?—–-…" and toks[i][2].lower() in _DETERMINERS:
+        for k in range(i + 1, min(len(toks), i + 8)):
+            t = toks[k][2]
+            if t in _CLAUSE_PUNCT or t == ",":
+                break
+            if t.islower() and t.endswith("ed") and len(t) > 3:
+                return _attribution("trailing_any_verb", 0.6, (toks[k][0], toks[k][1]), (toks[i][0], toks[k - 1][1]))
+    # novels: any verb right after the quote ("“…!” laughed Winterbourne", "“…,” he growled")
+    if q["content_end_char"] in ",!?—–-…" and len(toks) > i + 1:
+        t1 = toks[i + 1][2]
+        if _ANY_VERB_RE.match(t0) and t0 not in _DETERMINERS and (is_capitalized(t1) or t1.lower() in _DETERMINERS):
+            subj = subject_after(doc.text, toks[i][1], limit)
+            if subj:
+                return _attribution("trailing_any_verb", 0.6, (toks[i][0], toks[i][1]), subj[:2], subj[2])
+        if (t0.lower() in PRONOUN_GENDER or is_capitalized(t0)) and _ANY_VERB_RE.match(t1):
+            j = i + 1 if t0.lower() in PRONOUN_GENDER else None
+            if j is None:
+                # a short name: up to three capitalized tokens
+                j = i
+                while j < len(toks) and j - i < 4 and (is_capitalized(toks[j][2])):
+                    j += 1
+                if j >= len(toks) or not _ANY_VERB_RE.match(toks[j][2]):
+                    return None
+            if toks[i][2] in _SENTENCE_WORDS and toks[i][2].lower() not in PRONOUN_GENDER:
+                return None
+            return _attribution("trailing_any_verb", 0.6, (toks[j][0], toks[j][1]), (toks[i][0], toks[j - 1][1]))
+    return None
+
+
+def rule_leading(doc, q):
+    """X said: “…” / X said in an interview that “…” / X told reporters, “…” (cue before the quote)."""
+    o = q["open_start"]
+    floor = max(q["sent_start"], q["para_start"], o - 260)
+    if q["para_start"] == q["open_start"] and q.get("prev_para_colon"):
+        return doc.leading_from_previous_paragraph(q)
+    toks = tokens_between(doc.text, floor, o)
+    if not toks:
+        return None
+    forms = cue_forms()
+    last = toks[-1][2]
+    if last not in (":", ",", "that") and last not in forms and last not in ("—", "–"):
+        return None
+    if last != ":" and not doc.quote_ends_sentence(q):
+        return None   # "said that “more than 95 percent” of ...": a mixed quote, not a direct one
+    for k in range(len(toks) - 1, max(-1, len(toks) - 12), -1):
+        t = toks[k][2]
+        if t in forms or (t == "according" and k + 1 < len(toks) and toks[k + 1][2] == "to"):
+            if t == "according":
+                subj = _according_subject(doc.text, toks[k + 1][1], o)
+                if subj:
+                    return _attribution("according_to", 0.85, (toks[k][0], toks[k + 1][1]), subj)
+                return None
+            between = [x[2] for x in toks[k + 1:]]
+            if any(x in (".", "!", "?", ";") for x in between):
+                return None
+            subj = subject_before(doc.text, toks[k][0], floor)
+            if subj:
+                return _attribution("leading", 0.9, (toks[k][0], toks[k][1]), subj[:2], subj[2])
+            if k + 1 < len(toks) and toks[k + 1][2] not in (":", ","):
+                subj = subject_after(doc.text, toks[k][1], o)
+                if subj:
+                    return _attribution("leading_inverted", 0.8, (toks[k][0], toks[k][1]), subj[:2], subj[2])
+            return None
+    return None
+
+
+def _according_subject(text, pos, limit):
+    toks = tokens_between(text, pos, min(limit, pos + 160))
+    out = []
+    for s, e, t in toks:
+        if t in _CLAUSE_PUNCT or t == "," or any(ch in t for ch in "\"“”„«»"):
+            break
+        out.append((s, e))
+        if len(out) >= 10:
+            break
+    if not out:
+        return None
+    return out[0][0], out[-1][1]
+
+
+def rule_continuation(doc, q):
+    """A quote with no cue of its own continues the speaker of the quote just before it."""
+    prev = doc.previous_attributed(q)
+    if prev is None:
+        return None
+    a = dict(prev["attribution"])
+    a.update(rule="continuation", confidence=0.7, inherited_from=prev["idx"])
+    return a
+
+
+def rule_turn_taking(doc, q):
+    """Dialogue: a cue-less quote paragraph after two alternating speakers goes to the earlier one."""
+    pair = doc.dialogue_turn(q)
+    if pair is None:
+        return None
+    a = dict(pair["attribution"])
+    a.update(rule="turn_taking", confidence=0.5, inherited_from=pair["idx"])
+    return a
+
+
+# the ordered sieve for direct quotes; the first rule that fires wins
+SIEVE = [rule_trailing, rule_leading, rule_turn_taking, rule_continuation]
