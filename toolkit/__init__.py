@@ -5,6 +5,8 @@
     >>> sentences = tk.sentences(corpus)
 """
 from .corpus import MissingColumnError, corpus_report, iter_corpus, load_corpus
+from .quotes import extract_quotes
+from .speakers import load_aliases, resolve_speakers, speakers
 from .tokens import (
     SentenceSplitter,
     default_splitter,
