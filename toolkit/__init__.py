@@ -2,10 +2,12 @@
 
     >>> import toolkit as tk
     >>> corpus = tk.load_corpus("data/sample")
-    >>> sentences = tk.sentences(corpus)
+    >>> quotes = tk.extract_quotes(corpus)
+    >>> tk.top_speakers(quotes, n=5)
 """
 from .corpus import MissingColumnError, corpus_report, iter_corpus, load_corpus
 from .quotes import extract_quotes
+# Imported after .quotes so that `tk.speakers` is the function, not the submodule.
 from .speakers import load_aliases, resolve_speakers, speakers
 from .tokens import (
     SentenceSplitter,
@@ -21,5 +23,30 @@ from .tokens import (
     train_sentence_splitter,
     word_spans,
 )
+from .analysis import (
+    UNATTRIBUTED,
+    UNNAMED,
+    cue_profile,
+    distinctive_terms,
+    keyword_in_context,
+    quote_lengths,
+    quote_network,
+    speaker_timeline,
+    top_speakers,
+    who_says_what,
+)
+from .viz import (
+    QuoteView,
+    plot_cue_profile,
+    plot_distinctive_terms,
+    plot_quote_lengths,
+    plot_quote_network,
+    plot_share_of_voice,
+    plot_speaker_heatmap,
+    plot_speaker_timeline,
+    plot_top_speakers,
+    show_quotes,
+)
+from .evaluate import errors, load_gold, score
 
 __version__ = "0.1.0"
