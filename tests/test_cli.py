@@ -242,6 +242,16 @@ def test_demo_without_notebooks_writes_the_tables(engine, sample, tmp_path, caps
         accuracy = pd.read_csv(out / "accuracy.csv")
         assert accuracy["type"].iloc[0] == "all" and 0 < accuracy["e2e_f1"].iloc[0] <= 1
     assert not (out / "notebooks").exists()
+    who = pd.read_csv(out / "who_says_what.csv")
+    assert who["quotes"].sum() == len(quotes)
+    assert abs(who["share_of_voice"].sum() - 1) < 1e-6
+    by_outlet = pd.read_csv(out / "who_says_what_by_outlet.csv")
+    assert set(by_outlet["source"]) == set(corpus["source"])
+    figures = sorted(p.name for p in (out / "figures").glob("*.png"))
+    assert figures == sorted(["top_speakers.png", "share_of_voice_by_outlet.png", "speaker_outlet_heatmap.png",
+                              "speaker_timeline.png", "distinctive_terms.png", "cue_profile.png",
+                              "quote_network.png", "quote_lengths.png"])
+    assert all((out / "figures" / name).stat().st_size > 10_000 for name in figures)
     printed = capsys.readouterr().out
     assert f"{len(corpus)} documents, {len(quotes)} quotes" in printed and "Top 10 speakers" in printed
 

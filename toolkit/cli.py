@@ -266,6 +266,52 @@ def demo_accuracy(run):
     run.write(run.accuracy, "accuracy.csv")
 
 
+def demo_analysis(run):
+    from .analysis import who_says_what
+    run.write(who_says_what(run.quotes, corpus=run.corpus), "who_says_what.csv")
+    run.write(who_says_what(run.quotes, corpus=run.corpus, by="source"), "who_says_what_by_outlet.csv")
+
+
+def _demo_charts(quotes, corpus):
+    """(file name, function drawing the chart on an Axes) for every chart the demo saves."""
+    from . import analysis, viz
+    by_outlet = analysis.who_says_what(quotes, corpus=corpus, by="source")
+    people = analysis.top_speakers(quotes, n=2, kind="person")["speaker_id"].tolist()
+    return [
+        ("top_speakers.png", lambda ax: viz.plot_top_speakers(analysis.top_speakers(quotes, n=10), ax=ax)),
+        ("share_of_voice_by_outlet.png", lambda ax: viz.plot_share_of_voice(by_outlet, n=6, ax=ax)),
+        ("speaker_outlet_heatmap.png", lambda ax: viz.plot_speaker_heatmap(by_outlet, n=10, ax=ax)),
+        ("speaker_timeline.png", lambda ax: viz.plot_speaker_timeline(
+            analysis.speaker_timeline(quotes, corpus=corpus, freq="M", n=5, kind="person"), ax=ax)),
+        ("distinctive_terms.png", lambda ax: viz.plot_distinctive_terms(
+            analysis.distinctive_terms(quotes, groups=people, n=10, min_count=2), ax=ax)),
+        ("cue_profile.png", lambda ax: viz.plot_cue_profile(analysis.cue_profile(quotes), n=10, ax=ax)),
+        ("quote_network.png", lambda ax: viz.plot_quote_network(
+            analysis.quote_network(quotes, corpus=corpus), min_weight=2, ax=ax)),
+        ("quote_lengths.png", lambda ax: viz.plot_quote_lengths(quotes, ax=ax)),
+    ]
+
+
+def demo_charts(run):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder = run.out / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, draw in _demo_charts(run.quotes, run.corpus):
+        figure, ax = plt.subplots(figsize=(10, 6.5))
+        try:
+            draw(ax)
+            figure.tight_layout()
+            figure.savefig(folder / name, dpi=120)
+            run.written.append(folder / name)
+        except Exception as err:  # one chart failing must not lose the others
+            run.failures.append(f"chart {name} failed: {type(err).__name__}: {err}")
+        finally:
+            plt.close(figure)
+
+
 def demo_notebooks(run):
     """Execute every notebooks/NN-*.ipynb in order (cwd = notebooks/) and save each as HTML."""
     if not run.notebooks:
@@ -316,7 +362,8 @@ def demo_summary(run):
     print(f"\n{len(run.written)} files written under {run.out}")
 
 
-DEMO_STEPS = [demo_load_corpus, demo_extract_quotes, demo_speakers, demo_accuracy, demo_notebooks, demo_summary]
+DEMO_STEPS = [demo_load_corpus, demo_extract_quotes, demo_speakers, demo_accuracy, demo_analysis, demo_charts,
+              demo_notebooks, demo_summary]
 
 
 def _command_demo(args):
