@@ -143,3 +143,105 @@ def test_seed_fixture_strict_quotes_found():
         assert len(hit) == 1
         r = hit.iloc[0]
         assert r["speaker_start"] < g["speaker_end"] and g["speaker_start"] < r["speaker_end"]
+
+
+def test_that_clause_may_start_with_a_preposition_or_parenthetical():
+    q = extract_quotes("The ministry said that over the past week it had received 4,000 complaints.")
+    assert q["text"].tolist() == ["over the past week it had received 4,000 complaints"]
+    q = extract_quotes("The agency has said that, at the request of the police, it will delay the report.")
+    assert q["text"].tolist() == ["at the request of the police, it will delay the report"]
+
+
+def test_that_far_after_the_cue_does_not_skip_the_clause():
+    r = one("Dr. Lena Varga said she had reviewed the draft on the plane that morning.")
+    assert r.text == "she had reviewed the draft on the plane that morning"
+
+
+def test_adjunct_before_that_is_skipped():
+    r = one("Chief Ana Ruiz told reporters at a 7 a.m. briefing that the bridge would stay closed.")
+    assert r.text == "the bridge would stay closed" and r.speaker_name == "Ana Ruiz"
+
+
+def test_numeric_clause_start():
+    r = one("The coach said about 40 players had signed up for the camp.")
+    assert r.text.startswith("about 40 players")
+
+
+def test_coordinated_and_participle_cues_borrow_the_subject():
+    q = extract_quotes("The regulator welcomed the ruling but said the fines were far too small.")
+    assert q["text"].tolist() == ["the fines were far too small"]
+    assert q.loc[0, "speaker"] == "The regulator" and q.loc[0, "rule"] == "indirect_coordinated"
+    q = extract_quotes("Mayor Tom Reyes rejected the proposal on Friday, saying the city could not afford it.")
+    assert q["text"].tolist() == ["the city could not afford it"]
+    assert q.loc[0, "speaker_name"] == "Tom Reyes"
+
+
+def test_object_verbs_need_that_or_a_quotation():
+    assert extract_quotes("Mayor Tom Reyes rejected the proposal from the harbor board on Friday.").empty
+    assert extract_quotes("The minister announced a new plan for rural schools on Monday.").empty
+    r = one("The senator called the budget “a shell game” in a speech on Friday.")
+    assert r.type == "mixed" and r.text.startswith("the budget “a shell game”")
+    q = extract_quotes("The stadium deal, which critics called “a waste of money,” passed on Monday.")
+    assert q["type"].tolist() == ["direct"] and q.loc[0, "text"] == "a waste of money,"
+
+
+def test_object_span_ends_after_its_quotation():
+    r = one("She praised the firefighters, calling them “the bravest people I know” and she thanked the volunteers.")
+    assert r.type == "mixed" and r.text == "them “the bravest people I know”"
+
+
+def test_passive_and_noun_uses_are_not_cues():
+    assert extract_quotes("The fire was declared fully contained on Wednesday after burning for weeks.").empty
+    assert extract_quotes("The public comment period on the report closes April 17 at noon.").empty
+    assert extract_quotes("Residents of the state fear that the dam is unsafe, state officials have warned nobody.")["cue"].tolist() != ["state"]
+
+
+def test_gerund_object_is_not_a_clause():
+    assert extract_quotes("The company denied selling customer data to advertisers.").empty
+
+
+def test_colon_introduces_a_quote_without_a_verb():
+    r = one("The governor returned to her favorite theme: “We finish what we start.”")
+    assert r.type == "direct" and r.rule == "colon" and r.speaker == "The governor"
+    r = one("Lindqvist: ‘We need more time’ before the council vote")
+    assert r.type == "direct" and r.speaker == "Lindqvist"
+
+
+def test_relative_who_speaker_and_clause_stops_at_the_comma():
+    q = extract_quotes("Sen. Mark Dale, who has said the tax is unfair, voted for the bill on Tuesday.")
+    assert q["text"].tolist() == ["the tax is unfair"] and q.loc[0, "speaker_name"] == "Mark Dale"
+
+
+def test_clause_stops_at_the_next_reporting_clause():
+    q = extract_quotes("Officials said at least 14 homes had burned, though they cautioned that the number could rise.")
+    assert q["text"].tolist() == ["at least 14 homes had burned", "the number could rise"]
+
+
+def test_trailing_clause_needs_an_adjunct_only_tail():
+    assert extract_quotes("A month after the vote, farmers feel the pinch of higher prices.").empty
+    r = one("Two hikers were rescued from the ridge overnight, the county sheriff said on Sunday.")
+    assert r.text == "Two hikers were rescued from the ridge overnight" and r.rule == "indirect_trailing"
+
+
+def test_trailing_quote_inside_a_sentence_is_mixed_from_the_sentence_start():
+    r = one("The new tax plan was “a disaster for families,” Senator Ruth Gale said.")
+    assert r.type == "mixed" and r.text.startswith("The new tax plan was “a disaster")
+    assert r.speaker_name == "Ruth Gale"
+
+
+def test_subject_and_verb_after_a_closed_sentence_quote_is_not_its_cue():
+    text = "The mayor said the council “failed the city.” Councilman Joe Park called the mayor “a bully” on Friday."
+    q = extract_quotes(text)
+    assert len(q) == 2 and (q["speaker_name"] == "Joe Park").sum() == 1
+    assert q.loc[q["speaker_name"] == "Joe Park", "text"].iloc[0].startswith("the mayor “a bully”")
+
+
+def test_naming_participle_introduces_a_name_not_speech():
+    assert extract_quotes("The troupe staged a comedy called “Brokers” last spring in Madrid.").empty
+    q = extract_quotes("She rejected the offer, which she called “an insult to every nurse here.”")
+    assert q["type"].tolist() == ["direct"] and q.loc[0, "speaker"] == "she"
+
+
+def test_participle_cue_after_a_quoted_title():
+    r = one("Judge Amy Cole published a report, titled “Open Doors,” recommending that the city close two jails.")
+    assert r.text == "the city close two jails" and r.speaker_name == "Amy Cole"

@@ -64,3 +64,83 @@ def test_speakers_table():
 def test_default_alias_table_loads():
     table = load_aliases()
     assert list(table.columns) == ["alias", "name", "speaker_id"]
+
+
+def test_sentence_initial_word_is_not_part_of_a_name():
+    # "Already" is written in lower case elsewhere, so it is a common word, not part of the name
+    text = ("The staff had already gone home. Already Tomas had left the room when the letter came.\n\n"
+            "“It is too late for apologies,” Tomas said.\n\n"
+            "“We will write again tomorrow,” he said.")
+    q = extract_quotes(text)
+    assert q["speaker_name"].tolist() == ["Tomas", "Tomas"]
+
+
+def test_capitalized_auxiliary_look_alike_is_a_name():
+    text = "“The war is a reminder that the stakes are high for every voter,” Will wrote."
+    q = extract_quotes(text)
+    assert q.loc[0, "speaker"] == "Will"
+
+
+def test_name_in_appositive_speaks_and_age_is_skipped():
+    text = ("The city’s fire chief, Dana Reyes, said the blaze had been contained overnight.\n\n"
+            "Okonkwo, 54, who ran the agency for a decade, said the budget would not cover repairs.")
+    q = extract_quotes(text)
+    assert q["speaker_name"].tolist() == ["Dana Reyes", "Okonkwo"]
+    assert "fire chief" in q.loc[0, "speaker_role"]
+
+
+def test_continuation_skips_a_scare_quote_in_the_paragraph():
+    text = ("“Everything is on the table,” Marisol Vega told reporters, pointing to “changes” in staffing. "
+            "“Every single thing is on the table, and I am looking carefully.”")
+    q = extract_quotes(text)
+    assert len(q) == 2 and q["speaker_name"].tolist() == ["Marisol Vega", "Marisol Vega"]
+    assert q.loc[1, "rule"] == "continuation"
+
+
+def test_news_quote_paragraph_after_someone_spoke():
+    text = ("Sen. Ruth Calloway left the chamber at midnight and spoke briefly to reporters.\n\n"
+            "“We are close, but close does not pay anybody’s salary,” she said later.\n\n"
+            "Gov. Hal Brenner read a statement at the Capitol.\n\n"
+            "“Eight weeks is too long for the patients and the nurses who are waiting.”")
+    q = extract_quotes(text)
+    assert q["speaker_name"].tolist() == ["Ruth Calloway", "Hal Brenner"]
+    assert q.loc[1, "rule"] == "narration_paragraph"
+
+
+def _dialogue_text():
+    turns = []
+    for k in range(12):
+        turns.append(f"“Where is the key number {k}?” said Margaret.")
+        turns.append(f"“In the drawer by the window, as always, number {k}.”")
+    turns.append("Henry shrugged his shoulders. “I cannot find anything in this house.”")
+    turns.append("“Then look again.” Margaret laughed and went out.")
+    return ("Margaret came in. Henry was reading by the fire.\n\n“You are late,” said Henry.\n\n"
+            + "\n\n".join(turns))
+
+
+def test_dialogue_turns_alternate_and_narration_beats():
+    text = _dialogue_text()
+    q = extract_quotes(text)
+    assert len(q) == 27
+    # the answers (cue-less, odd turns) go to the other party of the exchange, not to Margaret
+    answers = q.iloc[2:25:2]
+    assert set(answers["rule"]) == {"turn_taking"}
+    assert (answers["speaker_name"] == "Henry").all()
+    assert (q.iloc[1:25:2]["speaker_name"] == "Margaret").all()
+    assert q.iloc[25]["speaker_name"] == "Henry" and q.iloc[25]["rule"] == "narration_before"
+    assert q.iloc[26]["speaker_name"] == "Margaret" and q.iloc[26]["rule"] == "narration_after"
+
+
+def test_news_quote_paragraphs_continue_rather_than_alternate():
+    text = ("“We have to be a lot tougher,” Trent Oyelaran said.\n\n“We are playing by different rules.”\n\n"
+            "“Nobody is fighting it strongly enough,” Lena Fisk said.\n\n“It will only get worse from here.”")
+    q = extract_quotes(text)
+    assert q["speaker_name"].tolist() == ["Trent Oyelaran", "Trent Oyelaran", "Lena Fisk", "Lena Fisk"]
+
+
+def test_office_titles_and_honorifics_stay_out_of_names():
+    text = ("“Yes, we can pay,” Treasurer Priya Nandakumar said. “We are ready,” said Dr. Anika Bose. "
+            "“Not today,” said Mrs. Costello.")
+    q = extract_quotes(text)
+    assert q["speaker_name"].tolist() == ["Priya Nandakumar", "Anika Bose", "Mrs. Costello"]
+    assert q.loc[0, "speaker_role"] == "Treasurer" and pd.isna(q.loc[1, "speaker_role"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 
 import pandas as pd
 
@@ -36,7 +37,10 @@ _ABBREV_END_RE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|M
 _WS = " \t\r\n\f\v"
 _HAS_LETTER_RE = re.compile(r"[^\W\d_]")
 _TITLE_CASE_RE = re.compile(r"^[\W\d]*[A-Z][\w’'\-]*(?:[\s:,\-]+(?:(?:a|an|the|of|and|or|in|on|at|to|for|with|from|by)\s+)*[A-Z0-9][\w’'\-]*)*[\W]*$")
-_PARTICIPLE_CUT_RE = re.compile(r",\s+(?:\w+ly\s+)?(?!being\b|according\b)[a-z]+ing\s")
+_PARTICIPLE_CUT_RE = re.compile(r",[\"”’]?\s+(?:\w+ly\s+)?(?!being\b|according\b|including\b)[a-z]+ing\s")
+_DASH_CUT_RE = re.compile(r"\s(?:[—―–]|--?)\s")
+_SENTENCE_STARTERS = frozenset("""He She They It We I The This That These Those But And His Her Their Its In On At
+A An As After If When While There Some Many Most""".split())
 _MIN_QUOTE_WORDS = 5       # a cue-less quoted phrase shorter than this is a term, not a quotation
 
 
@@ -249,8 +253,10 @@ _COORDINATED_CUE_RE = re.compile(r",?\s+(?:but|and)\s+(?:\w+ly\s+|also\s+|then\s
                                  r"admitted|explained|wrote|asked|stressed|suggested)\b)")
 _NOT_CLAUSE_START = frozenset("""out up off down away back over about into after before during under
 upon through across along around against toward towards like than more less too very also only just
-himself herself themselves itself yourself myself ourselves goodbye hello yes no""".split())
+himself herself themselves itself yourself myself ourselves goodbye hello yes not behind beyond within without
+among amid amidst despite until since near via per""".split())
 _NOUN_CUE_RE = re.compile(r"(?:[’']s|\b(?:the|a|an|his|her|their|its|our|this|whose|new|latest))\s+$", re.I)
+_ADJECTIVE_CUE_RE = re.compile(r"\b(?:the|a|an|this|these|those)\s+$", re.I)
 _NEGATION_RE = re.compile(r"(?:\bnot|n[’']t|\bnever)\s+(?:\w+\s+){0,2}$")
 
 
@@ -261,8 +267,39 @@ def stance_needs_that(lemma):
                                                            "criticize", "condemn", "mock", "slam", "blast")
 
 
+@lru_cache(maxsize=None)
 def _LEMMA_STANCE():
     return {lemma: stance for lemma, stance in sp.cue_forms().values()}
+
+
+_CLAUSE_INTRO = frozenset("""in on at during after before to with from via late last this earlier early yesterday
+today tonight again also repeatedly publicly privately first then later once recently""".split()) | sp._TIME_WORDS
+_CLAUSE_SUBJECT_WORDS = frozenset("""he she they we i it you there had has have was were is are would will could can
+should may might must did does""".split())
+_OBJECT_TAKING = frozenset("""tell inform assure remind warn advise brief convince persuade promise show teach ask
+urge caution notify alert reassure""".split())
+_NUMBER_LEAD_RE = re.compile(r"(?:about|around|over|under|only|nearly|almost|roughly|some|up to|more than|less than|"
+                             r"fewer than|at least|at most)\s+(?:\$|€|£)?\d", re.I)
+
+
+def _that_position(toks, lemma):
+    """Index of the token opening the reported clause when a complementizer follows the cue after
+    a short adjunct ("said in a statement on Monday that ..."); None when there is none."""
+    for k in range(0, min(len(toks), 16)):
+        t = toks[k][2]
+        tl = t.lower()
+        if tl == "that" or tl == "whether" or (tl in ("if", "why", "how", "what", "when") and lemma in ("ask", "wonder")):
+            if k > 0 and toks[0][2].lower() not in _CLAUSE_INTRO and toks[0][2] != "," \
+                    and not toks[0][2].endswith("ly") and lemma not in _OBJECT_TAKING:
+                return None
+            return k + 1 if tl == "that" else k
+        if tl in _CLAUSE_SUBJECT_WORDS or (tl in sp.cue_forms() and not tl.endswith("ing")):
+            return None
+        if t == "." and k > 0 and len(toks[k - 1][2]) == 1:
+            continue      # "a.m.", "p.m."
+        if t in sp._CLAUSE_PUNCT or any(ch in t for ch in "\"“”„«»"):
+            return None
+    return None
 
 
 def _clause_after_cue(doc, cue_end, limit, lemma):
@@ -271,21 +308,10 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
     toks = sp.tokens_between(text, cue_end, min(limit, cue_end + 240))
     if not toks:
         return None
-    i = 0
-    # "that" within a few tokens and no punctuation before it: the clause starts after it
-    for k in range(0, min(len(toks), 14)):
-        t = toks[k][2]
-        if t == "that" or t == "whether" or (t in ("if", "why", "how", "what", "when") and lemma in ("ask", "wonder")):
-            if t == "that":
-                i = k + 1
-            else:
-                i = k
-            break
-        if t in sp._CLAUSE_PUNCT or t == "," or any(ch in t for ch in "\"“”„«»") or t in sp.cue_forms():
-            break
-    else:
-        k = None
-    if i == 0:
+    i = _that_position(toks, lemma)
+    after_that = i is not None and i > 0 and toks[i - 1][2].lower() == "that"
+    if i is None:
+        i = 0
         t0 = toks[0][2].lower()
         if lemma == "tell":
             # told reporters / told CNN: skip a short object
@@ -305,16 +331,26 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
             i = 2
         if i < len(toks) and toks[i][2] == ",":
             i += 1
+    elif after_that and i < len(toks) and toks[i][2] == ",":
+        i += 1        # "said that, at the request of ..., it has ..."
     if i >= len(toks):
         return None
     first = toks[i][2]
     fl = first.lower()
-    if (stance_needs_that(lemma) and (i == 0 or toks[i - 1][2] != "that")) or fl in _NOT_CLAUSE_START:
-        return None
     if first in "\"“„«‘'":
         return toks[i][0]
-    if first in sp._CLAUSE_PUNCT or first == "," or fl in ("to", "by", "for", "of", "in", "on", "at", "with",
-                                                           "and", "but", "or", "so", "as", "from", "about", "it."):
+    if after_that:
+        return None if first in sp._CLAUSE_PUNCT else toks[i][0]
+    if stance_needs_that(lemma):
+        return None
+    numeric = _NUMBER_LEAD_RE.match(text, toks[i][0]) is not None
+    if first.islower() and fl.endswith("ing") and fl not in ("during",):
+        return None       # "denied sending troops": a gerund object, not a clause
+    if fl in _NOT_CLAUSE_START and not numeric:
+        return None
+    if first in sp._CLAUSE_PUNCT or first == "," or (fl in ("to", "by", "for", "of", "in", "on", "at", "with",
+                                                            "and", "but", "or", "so", "as", "from", "about", "it.")
+                                                      and not numeric):
         return None
     if fl == "it" and i + 1 < len(toks) and toks[i + 1][2] in (".", ","):
         return None
@@ -349,8 +385,11 @@ def _clause_end(doc, start, para_end, quote_spans):
                 return _trim(text, start, para_end)[1]
             continue
         if _ABBREV_END_RE.search(text[max(start, e - 12):e + 1]):
-            pos = m.end()
-            continue
+            nxt = text[m.end():m.end() + 12].split(None, 1)
+            if not (re.search(r"(?:[A-Z]\.){2}$", text[max(start, e - 6):e + 1]) and nxt
+                    and nxt[0] in _SENTENCE_STARTERS):
+                pos = m.end()
+                continue
         end = e
         # keep a closing quote mark that belongs to the clause
         tail = text[e:m.end()]
@@ -361,6 +400,276 @@ def _clause_end(doc, start, para_end, quote_spans):
 
 def _semicolon_cut(text, s, e):
     return e
+
+
+_PASSIVE_RE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+)?$", re.I)
+_BASE_FORM_SUBJECTS = frozenset("""i we you they to would will could can should may might must do did does not n't
+never also often still police people staff""".split())
+_VERB_START_WORDS = frozenset("""is are was were has have had will would can could should may might must did does
+made took gave met sent went came got held put set led ran won lost began spoke wrote told said kept left brought
+sought fought thought felt became""".split())
+_OBJECT_LEMMAS = frozenset("""call dub label brand term portray characterize liken describe tout decry chant praise
+blame criticize condemn denounce mock slam blast thank cite dismiss reject announce declare accuse urge pledge
+promise vow recommend propose demand challenge question rebuke ridicule scold lash celebrate cheer welcome laud hail
+lambaste defend deny speak ask""".split())
+_COORD_TAIL_RE = re.compile(r"(?:^|[\s,])(?:and|but)\s+(?:(?:also|then|later|still|has|have|had|would|will|\w+ly)\s+)*$")
+
+
+_RELATIVE_TAIL_RE = re.compile(r"\s*(?:,|\s[—–-])\s*who\s+(?:(?:also|then|later|has|have|had|\w+ly)\s+)*$")
+_OBJECT_TAIL_RE = re.compile(r",|\s(?:and|but|while|as|even|because|although|though|which|who)\s|\s[—–-]\s")
+_HEADLINE_NAME_RE = re.compile(r"^(?:[A-Z][\w’'.\-]*\s+){0,2}[A-Z][\w’'.\-]*$")
+
+
+def _rule_colon(doc, q):
+    """“…” introduced by a colon with no reporting verb ("... campaign message: “It's about me.”",
+    headline "Okafor: ‘We will not back down’"): the speaker is the subject before the colon."""
+    text = doc.text
+    o = q["open_start"]
+    lo = max(q["sent_start"], q["para_start"])
+    head = text[lo:o].rstrip()
+    if not head.endswith(":") or q["starts_para"]:
+        return None
+    colon = lo + len(head) - 1
+    prefix = text[lo:colon].strip()
+    if _HEADLINE_NAME_RE.match(prefix) and lo == q["para_start"]:
+        s0, e0 = _trim(text, lo, colon)
+        return sp._attribution("colon", 0.6, (colon, colon + 1), (s0, e0))
+    if not doc.quote_ends_sentence(q):
+        return None
+    subj = _sentence_subject(doc, lo, colon)
+    if subj is None:
+        return None
+    return sp._attribution("colon", 0.6, (colon, colon + 1), subj[:2], subj[2])
+
+
+_TRAILING_AFTER_RE = re.compile(r"(?:(?:on|in|at|during|late|early|last|this|earlier|later|yesterday|today|tonight|"
+                                r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                                r"to|via|through|after|before|while|when|as)\b[^,.;:!?]{0,50})?"
+                                r"(?:[.!?]?$|,\s+[a-z]+ing\b)")
+_WHO_APPOSITIVE_RE = re.compile(r",\s*who\s+[^,;:]{1,90},\s*$")
+_SUBORDINATE_START_RE = re.compile(r"(?:Since|When|After|Although|Though|While|As|If|Because|Before|Until|Once|"
+                                   r"Even though|Even as)\s")
+
+
+_NAMING_LEMMAS = frozenset("call dub label brand title name".split())
+
+
+def _names_a_thing(doc, q, a):
+    """“a show called “Brokers”": a naming participle right before the quote introduces a name,
+    not speech."""
+    return _naming_participle(doc.text, a["cue_start"], a["cue_end"], q["open_start"], q["para_start"])
+
+
+def _naming_participle(text, cs, ce, open_start, floor):
+    lemma = sp.cue_forms().get(text[cs:ce], (None,))[0]
+    if lemma not in _NAMING_LEMMAS or text[ce:open_start].strip() != "":
+        return False
+    before = sp.tokens_between(text, max(floor, cs - 60), cs)[-4:]
+    words = [t[2].lower() for t in before]
+    return not (words and (words[-1] in sp.PRONOUN_GENDER or words[-1] in ("i", "we", "it", "you")
+                           or words[-1] in sp._AUX)) and not any(w in ("which", "what", "whom", "who") for w in words)
+
+
+def _trailing_cue_ends_clause(doc, q, a):
+    """“… death.” Bernie Sanders called Trump a liar: after a quote that ends its sentence, a
+    following subject + verb starts a new sentence unless the verb ends the sentence too."""
+    if q["content_end_char"] not in ".!?" or a["rule"] != "trailing":
+        return True
+    toks = sp.tokens_between(doc.text, a["cue_end"], min(q["para_end"], a["cue_end"] + 60))
+    return not toks or toks[0][2] in (".", ",", ";", "!", "?") or toks[0][2].lower() in sp._TIME_WORDS \
+        or toks[0][2].lower() in ("on", "in", "at", "during", "last", "this", "to", "after", "before", "of", "with")
+
+
+def _mixed_sentence_start(doc, q, quote_spans, quote_starts):
+    """Start of a mixed quote when a trailing-attributed quote closes a sentence that began before
+    it ("The bill's failure was “heartbreaking,” she said." -> the whole sentence), else None."""
+    text = doc.text
+    lo = max(q["sent_start"], q["para_start"])
+    k = bisect_right(quote_starts, lo) - 1
+    if k >= 0 and quote_spans[k][0] < lo < quote_spans[k][1]:
+        return None
+    prefix = text[lo:q["open_start"]]
+    if any(c in prefix for c in "\"“”„«»") or _words(prefix, 0, len(prefix)) < 2:
+        return None
+    if any(t[2] in sp.cue_forms() or t[2] == "according" for t in sp.tokens_between(text, lo, q["open_start"])):
+        return None
+    return _trim(text, lo, q["open_start"])[0]
+
+
+_WORD_OR_ACCORDING_RE = re.compile(r"(?<![\w’'\-])(?:[Aa]ccording to|[a-z]+)(?![\w’'\-])")
+
+
+def _cue_matches(text):
+    """Matches of reporting-verb forms and "according to" (same as ``speakers.cue_regex()`` but a
+    word scan with a dict lookup, several times faster than a regex of 800 alternatives)."""
+    forms = sp.cue_forms()
+    for m in _WORD_OR_ACCORDING_RE.finditer(text):
+        w = m.group()
+        if w in forms or (len(w) == 12 and w[1:] == "ccording to"):
+            yield m
+
+
+def _base_form_ok(text, cs, ss):
+    """A bare verb form ("say", "state", "report") is a cue only after a plural subject, a
+    pronoun, "to" or a modal ("officials say", "they report", "refused to say")."""
+    toks = sp.tokens_between(text, max(ss, cs - 40), cs)
+    if not toks:
+        return False
+    t = toks[-1][2]
+    tl = t.lower()
+    return tl in _BASE_FORM_SUBJECTS or (t.islower() and tl.endswith("s") and not tl.endswith("ss")) or \
+        (sp.is_capitalized(t) and len(toks) > 1 and toks[-2][2] not in sp._CLAUSE_PUNCT and toks[-2][2] != ",")
+
+
+def _sentence_subject(doc, ss, limit):
+    """The subject of the sentence's first verb: the speaker of a coordinated or participle cue
+    ("Officials welcomed the plan but said ...", "The agency rejected it, saying ...")."""
+    text = doc.text
+    forms = sp.cue_forms()
+    for s, _e, t in sp.tokens_between(text, ss, limit):
+        if not t.islower():
+            continue
+        if t in _VERB_START_WORDS or (t in forms and not t.endswith("ing") and forms[t][0] != t) or \
+                (t.endswith("ed") and len(t) > 4):
+            subj = sp.subject_before(text, s, ss)
+            return subj
+    return None
+
+
+@lru_cache(maxsize=None)
+def _coordinated_cue_re():
+    forms = sorted((f for f, (lemma, _st) in sp.cue_forms().items() if f != lemma and " " not in f), key=len, reverse=True)
+    return re.compile(r"(?:,[\"”’]?)?\s+(?:but|and|while|though|although)\s+(?:(?!that\b|to\b|the\b|a\b|an\b|his\b|her\b|their\b|its\b)"
+                      r"[\w’'.\-]+\s+){0,4}?(?:also\s+|\w+ly\s+)?(?=(?:"
+                      + "|".join(map(re.escape, forms)) + r")\b)")
+
+
+@lru_cache(maxsize=None)
+def _participle_cut_re():
+    return _PARTICIPLE_CUT_RE
+
+
+def _cut_clause(doc, cstart, cend, inside_quote, *, min_words=3, relative=False):
+    """Shorten a reported clause at the next reporting clause ("... and officials said"), a
+    participle ("..., claiming ..."), a spaced dash, or (inside "X, who said ..., ") the comma."""
+    text = doc.text
+    cuts = []
+    m = _coordinated_cue_re().search(text, cstart, cend)
+    if m:
+        cuts.append(m.start())
+    m = _PARTICIPLE_CUT_RE.search(text, cstart, cend)
+    if m:
+        mark = re.search(r"[\"”’]", m.group())
+        cuts.append(m.start() + mark.end() if mark else m.start())
+    m = _DASH_CUT_RE.search(text, cstart, cend)
+    if m:
+        cuts.append(m.start())
+    if relative:
+        m = re.compile(r",\s").search(text, cstart, cend)
+        if m:
+            cuts.append(m.start())
+    for c in sorted(cuts):
+        if not inside_quote(c) and _words(text, cstart, c) >= min_words:
+            return _trim(text, cstart, c)[1]
+    return cend
+
+
+def _quote_in_complement(text, ce, quote_spans, quote_starts, limit):
+    """Start of a quotation opening within a short object after an object cue
+    ("called the plan “a disaster”", "pledged to “win big”"), else None."""
+    i = bisect_right(quote_starts, ce)
+    if i >= len(quote_spans):
+        return None
+    o = quote_spans[i][0]
+    if o >= limit or o - ce > 160:
+        return None
+    toks = sp.tokens_between(text, ce, o)
+    forms = sp.cue_forms()
+    if len(toks) > 14 or any(t in sp._CLAUSE_PUNCT or t == "," or t in forms for _s, _e, t in toks):
+        return None
+    return o
+
+
+def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
+    """The reported clause of one cue (indirect or mixed speech), or None."""
+    text = doc.text
+    cs, ce = m.start(), m.end()
+    cue = m.group()
+    prefix = text[ss:cs]
+    borrowed = None
+    relative = False
+    if cue.endswith("ing") and prefix.rstrip().rstrip("\"”’").endswith(","):
+        subj = borrowed = _sentence_subject(doc, ss, cs)     # "..., saying the ..."
+    else:
+        subj = sp.subject_before(text, cs, ss)
+        if subj is None and _COORD_TAIL_RE.search(prefix):
+            subj = borrowed = _sentence_subject(doc, ss, cs)  # "... but said the ..."
+        elif subj is None and (rel := _RELATIVE_TAIL_RE.search(prefix)):
+            relative = True
+            subj = sp.subject_before(text, ss + rel.start(), ss)     # "X, who told reporters ..."
+        elif subj is None and cue.endswith("ing") and re.search(r"[a-z]\s+$", prefix) \
+                and not _NOUN_CUE_RE.search(prefix):
+            subj = borrowed = _sentence_subject(doc, ss, cs)  # "with the senator calling it ..."
+    if subj is None and (who := _WHO_APPOSITIVE_RE.search(prefix)):
+        subj = sp.subject_before(text, ss + who.start(), ss)      # "X, who testified on Monday, told ..."
+    if subj is None and not cue.endswith("ing"):
+        before = prefix.rstrip()
+        if before.endswith(",") and lemma != "tell":
+            subj2 = sp.subject_after(text, ce, pe)
+            if subj2:
+                s0, e0 = _trim(text, ss, ss + len(before) - 1)
+                if _words(text, s0, e0) >= 3:
+                    return {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj2,
+                            "rule": "indirect_trailing_inverted", "confidence": 0.7}
+        return None
+    if subj is None:
+        return None
+    rule = "indirect_leading" if borrowed is None else ("indirect_participle" if cue.endswith("ing")
+                                                         else "indirect_coordinated")
+    cstart = _clause_after_cue(doc, ce, pe, lemma)
+    if cstart is not None and lemma in _OBJECT_LEMMAS and not re.search(r"\b(?:that|whether|if|why|how|what|when)\W*$",
+                                                                      text[max(ce, cstart - 12):cstart]):
+        cstart = None
+    object_span = False
+    if cstart is None and lemma in _OBJECT_LEMMAS:
+        object_span = True
+        o = _quote_in_complement(text, ce, quote_spans, doc.quote_starts, pe)
+        if o is not None and _naming_participle(text, cs, ce, o, ss):
+            o = None
+        if o is not None:
+            cstart = _trim(text, ce, o + 1)[0]
+            if lemma == "call" and re.match(r"(?:for|on|upon)\s", text[cstart:cstart + 5]):
+                cstart = _trim(text, cstart + text[cstart:].index(" "), o + 1)[0]
+    r = None
+    if cstart is not None and (not inside_quote(cstart - 1) or text[cstart - 1] in "\"“„«"):
+        if object_span and text[cstart] in "\"“„«‘'":
+            k = bisect_right(doc.quote_starts, cstart)
+            cend = _trim(text, cstart, quote_spans[k - 1][1])[1] if k else _clause_end(doc, cstart, pe, quote_spans)
+        else:
+            cend = _clause_end(doc, cstart, pe, quote_spans)
+        cend = _cut_clause(doc, cstart, cend, inside_quote, min_words=1 if object_span else 3,
+                           relative=relative or (cstart > cs and _SUBORDINATE_START_RE.match(text, ss) is not None))
+        if object_span:
+            # "called him a “nice guy” and he ...": the object ends after its last quotation
+            k = bisect_right(doc.quote_starts, cend) - 1
+            last_close = quote_spans[k][1] if k >= 0 and quote_spans[k][0] >= cstart - 1 else None
+            if last_close is not None and last_close < cend:
+                cut = _OBJECT_TAIL_RE.search(text, last_close, cend)
+                if cut:
+                    cend = _trim(text, cstart, cut.start())[1]
+        if cend > cstart and (_words(text, cstart, cend) >= 3 or lemma in _OBJECT_LEMMAS):
+            r = {"start": cstart, "end": cend, "cue_start": cs, "cue_end": ce, "subj": subj,
+                 "rule": rule, "confidence": 0.75 if borrowed is None else 0.65}
+    if r is None and borrowed is None:
+        # "..., X said." : the clause is the sentence before the subject
+        before = text[ss:subj[0]].rstrip()
+        after = text[ce:doc.sentences[si][1] if doc.sentences else pe].strip()
+        if before.endswith(",") and _TRAILING_AFTER_RE.match(after) and not any(c in after for c in "\"“”"):
+            s0, e0 = _trim(text, ss, ss + len(before) - 1)
+            if _words(text, s0, e0) >= 3:
+                r = {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj,
+                     "rule": "indirect_trailing", "confidence": 0.7}
+    return r
 
 
 def _extract_document(text, *, include_terms=False):
@@ -403,8 +712,12 @@ def _extract_document(text, *, include_terms=False):
                 and q["content_end_char"] not in ".!?":
             q["title_like"] = True
             continue
-        for rule in (sp.rule_trailing, sp.rule_leading):
+        for rule in (sp.rule_trailing, sp.rule_leading, _rule_colon):
             a = rule(doc, q)
+            if a and rule is sp.rule_trailing and not _trailing_cue_ends_clause(doc, q, a):
+                a = None
+            if a and rule is sp.rule_leading and _names_a_thing(doc, q, a):
+                a = None
             if a:
                 q["attribution"] = a
                 q["type"] = "direct"
@@ -435,10 +748,14 @@ def _extract_document(text, *, include_terms=False):
     doc.quotes = marks
     quote_spans[:] = [(q["open_start"], q["close_end"]) for q in marks]
     quote_starts[:] = [a for a, _b in quote_spans]
+    for q in marks:
+        a = q["attribution"]
+        if a is not None and a["rule"].startswith("trailing") and not q["starts_sent"]:
+            q["mixed_start"] = _mixed_sentence_start(doc, q, quote_spans, quote_starts)
 
     # -- 2. indirect and mixed speech from the remaining cues ---------------------------------
     reported = []
-    for m in sp.cue_regex().finditer(text):
+    for m in _cue_matches(text):
         cs, ce = m.start(), m.end()
         if cs in used_cues or inside_quote(cs):
             continue
@@ -458,39 +775,16 @@ def _extract_document(text, *, include_terms=False):
             continue
         lemma, stance = sp.cue_forms()[cue]
         if _NEGATION_RE.search(text, max(ss, cs - 40), cs) or (
-                cue in (lemma, lemma + "s", lemma + "es") and _NOUN_CUE_RE.search(text, max(ss, cs - 30), cs)):
+                cue in (lemma, lemma + "s", lemma + "es") and _NOUN_CUE_RE.search(text, max(ss, cs - 30), cs)) or \
+                _ADJECTIVE_CUE_RE.search(text, max(ss, cs - 20), cs):
             continue
-        subj = sp.subject_before(text, cs, ss)
-        r = None
-        if subj:
-            cstart = _clause_after_cue(doc, ce, pe, lemma)
-            if cstart is not None and not inside_quote(cstart - 1) or (cstart is not None and text[cstart - 1] in "\"“„«"):
-                cend = _clause_end(doc, cstart, pe, quote_spans)
-                for cut_re in (_COORDINATED_CUE_RE, _PARTICIPLE_CUT_RE):
-                    cut = cut_re.search(text, cstart, cend)
-                    if cut and not inside_quote(cut.start()) and _words(text, cstart, cut.start()) >= 3:
-                        cend = _trim(text, cstart, cut.start())[1]
-                if cend > cstart and _words(text, cstart, cend) >= 3:
-                    r = {"start": cstart, "end": cend, "cue_start": cs, "cue_end": ce, "subj": subj,
-                         "rule": "indirect_leading", "confidence": 0.75}
-            if r is None:
-                # "..., X said." : the clause is the sentence before the subject
-                before = text[ss:subj[0]].rstrip()
-                after = text[ce:doc.sentences[si][1] if doc.sentences else pe].strip()
-                if before.endswith(",") and len(after) <= 40 and not any(c in after for c in "\"“”"):
-                    s0, e0 = _trim(text, ss, ss + len(before) - 1)
-                    if _words(text, s0, e0) >= 3:
-                        r = {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj,
-                             "rule": "indirect_trailing", "confidence": 0.7}
-        else:
-            before = text[ss:cs].rstrip()
-            if before.endswith(","):
-                subj2 = sp.subject_after(text, ce, pe)
-                if subj2:
-                    s0, e0 = _trim(text, ss, ss + len(before) - 1)
-                    if _words(text, s0, e0) >= 3:
-                        r = {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj2,
-                             "rule": "indirect_trailing_inverted", "confidence": 0.7}
+        if not cue.endswith("ing") and _PASSIVE_RE.search(text, max(ss, cs - 30), cs):
+            continue      # "was declared contained", "were told to leave"
+        if cue == lemma and not _base_form_ok(text, cs, ss):
+            continue      # "the state", "a report": a noun, not a verb
+        r = _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between)
+        if r and reported and (reported[-1]["start"], reported[-1]["end"]) == (r["start"], r["end"]):
+            continue
         if r:
             reported.append(r)
 
@@ -514,7 +808,7 @@ def _extract_document(text, *, include_terms=False):
             outside = rest
             for q in inner:
                 outside = outside.replace(text[q["open_start"]:q["close_end"]], " ")
-            if _words(outside, 0, len(outside)) <= 1 and len(inner) == 1:
+            if outside.strip(" ,:—–-").lower() in ("", "as", "like") and len(inner) == 1:
                 q = inner[0]
                 if q["attribution"] is None:
                     q["attribution"] = sp._attribution("leading", 0.85, (r["cue_start"], r["cue_end"]),
@@ -552,6 +846,7 @@ def _extract_document(text, *, include_terms=False):
     known = {info["name"].split()[-1] for _p, _k, _a, info in infos
              if info.get("name") and info["kind"] in ("person", "unknown")}
     article = sp.ArticleSpeakers(text, [(q["open_start"], q["close_end"]) for q in marks], known_names=known)
+    doc.article = article
     for _pos, _k, a, info in sorted(infos, key=lambda x: (x[0], x[1])):
         name, kind, role = article.resolve(info)
         a["_resolved"] = (name, kind, role or info.get("role"))
@@ -578,11 +873,12 @@ def _extract_document(text, *, include_terms=False):
             q["type"] = "term"
             continue
         q["type"] = "direct"
-        for rule in (sp.rule_turn_taking, sp.rule_continuation):
+        for rule in getattr(sp, "CUELESS_SIEVE", (sp.rule_turn_taking, sp.rule_continuation)):
             a = rule(doc, q)
             if a:
-                src = marks[a["inherited_from"]]["attribution"]
-                a["_resolved"] = src.get("_resolved", (None, "unknown", None))
+                if "_resolved" not in a:
+                    src = marks[a["inherited_from"]]["attribution"]
+                    a["_resolved"] = src.get("_resolved", (None, "unknown", None))
                 q["attribution"] = a
                 q["speaker_name"] = a["_resolved"][0]
                 break
@@ -591,8 +887,12 @@ def _extract_document(text, *, include_terms=False):
     for q in marks:
         if q["type"] in ("taken", None) or (q["type"] == "term" and not include_terms):
             continue
+        fragments = [list(f) for f in (q.get("fragments") or [[q["start"], q["end"]]])]
+        if q.get("mixed_start") is not None and q["type"] == "direct":
+            q["type"], q["start"] = "mixed", q["mixed_start"]
+            fragments[0][0] = q["mixed_start"]
         rows.append({"type": q["type"], "start": q["start"], "end": q["end"],
-                     "fragments": q.get("fragments") or [[q["start"], q["end"]]],
+                     "fragments": fragments,
                      "attribution": q["attribution"] if q["type"] != "term" else None, "flags": q["flags"]})
     for r in out_rows:
         rows.append({"type": r["type"], "start": r["start"], "end": r["end"], "fragments": [[r["start"], r["end"]]],

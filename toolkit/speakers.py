@@ -193,8 +193,8 @@ def mention_info(text: str, start: int, end: int) -> dict:
             gender = honor[low[name_idx[0]]]
         elif last_title >= 0 and low[last_title] in honor and titles().get(words[last_title], ("u", ""))[1] == "honorific":
             gender = honor[low[last_title]]
-            if name_idx:
-                name_idx = [last_title] + name_idx   # keep "Mrs." in "Mrs. Costello"
+            if len(name_idx) == 1:
+                name_idx = [last_title] + name_idx   # keep "Mrs." in "Mrs. Costello", not in "Mrs. Ann Costello"
                 role_idx = list(range(0, last_title))
         name_words = [words[i] for i in name_idx]
         role_words = [words[i] for i in role_idx if low[i] not in _DETERMINERS]
@@ -206,6 +206,8 @@ def mention_info(text: str, start: int, end: int) -> dict:
             fn = first_names().get(first)
             if gender == "u" and fn:
                 gender = fn
+            if len(name_idx) > 2 and low[name_idx[0]] in honor:
+                name_idx = name_idx[1:]              # "Dr. Anika Bose" -> "Anika Bose"
             name = text[toks[name_idx[0]][0]:toks[name_idx[-1]][1]]
             single = len(name_idx) == 1 and last_title < 0 and not fn
             info.update(kind="unknown" if single else "person", name=name, gender=gender)
@@ -213,6 +215,8 @@ def mention_info(text: str, start: int, end: int) -> dict:
                 info["role"] = text[toks[role_idx[0]][0]:toks[role_idx[-1]][1]].strip(" ,") if role_idx else None
                 if info["role"] and info["role"].lower().split()[0] in _DETERMINERS:
                     info["role"] = " ".join(info["role"].split()[1:]) or None
+            if info["role"] and titles().get(info["role"], ("u", ""))[1] == "honorific":
+                info["role"] = None                  # "Dr." or "Mrs." alone is not a role
             info["role_words"] = frozenset(w.lower().rstrip("’s").rstrip("'s") for w in role_words)
             return info
         if is_org:
@@ -257,6 +261,9 @@ Mr Mrs Ms Miss Dr Sir Lady Lord Monday Tuesday Wednesday Thursday Friday Saturda
 April May June July August September October November December God""".split())
 
 
+_LOWER_WORD_RE = re.compile(r"(?<![\w’'\-])[a-z][a-z’'\-]*")
+
+
 class ArticleSpeakers:
     """Tracks the people of one article so every mention resolves to one ``speaker_name``.
 
@@ -286,6 +293,7 @@ class ArticleSpeakers:
         names = first_names()
         honor = _honorific_gender()
         known = set(known_names)
+        lower_words = set(_LOWER_WORD_RE.findall(self.text))
         for m in _NAME_RUN_RE.finditer(self.text):
             s, e = m.start(), m.end()
             if self._inside_quote(s):
@@ -293,7 +301,10 @@ class ArticleSpeakers:
             toks = m.group().split()
             head = toks[0]
             hl = head.lower()
-            if head in _SENTENCE_WORDS and hl not in honor and hl + "." not in honor:
+            if (head in _SENTENCE_WORDS or (hl in lower_words and head not in names and hl not in honor
+                                             and hl.rstrip(".") not in _title_words())) \
+                    and hl not in honor and hl + "." not in honor:
+                # a sentence-initial common word ("Already Joe", "Whether Helen") is not part of the name
                 if len(toks) < 2:
                     continue
                 s = s + m.group().index(toks[1], len(head))
@@ -624,7 +635,7 @@ def subject_before(text: str, verb_start: int, floor: int):
     lo = max(floor, verb_start - 260)
     toks = tokens_between(text, lo, verb_start)
     i = len(toks) - 1
-    while i >= 0 and (toks[i][2].lower() in _AUX or (toks[i][2].islower() and toks[i][2].endswith("ly")
+    while i >= 0 and ((toks[i][2].lower() in _AUX and not is_capitalized(toks[i][2])) or (toks[i][2].islower() and toks[i][2].endswith("ly")
                                                       and len(toks[i][2]) > 4)):
         i -= 1
     # "Trump on Tuesday said"
@@ -650,6 +661,9 @@ def subject_before(text: str, verb_start: int, floor: int):
             return None
         appos = (toks[j + 1][0], toks[i - 1][1])
         i = j - 1
+        # "Penhaligon, 68, who mediated ..., said": an age between name and appositive
+        if i >= 2 and toks[i][2].isdigit() and toks[i - 1][2] == ",":
+            i -= 2
     if i >= 0 and toks[i][2] == ")":
         j = i
         while j >= 0 and toks[j][2] != "(" and i - j < 12:
@@ -691,9 +705,20 @@ def subject_before(text: str, verb_start: int, floor: int):
         return None
     first = toks[start_i][2]
     if first.islower() and first not in _DETERMINERS and first not in PRONOUN_GENDER and \
-            toks[end_i][2].islower() and toks[end_i][2] not in UNNAMED_HEADS | ROLE_HEADS and \
+            toks[end_i][2].islower() and toks[end_i][2] not in UNNAMED_HEADS | ROLE_HEADS | organization_words() and \
             not toks[end_i][2].endswith("s"):
         return None
+    if appos is not None and toks[start_i][2].lower() in _DETERMINERS | {"’s", "'s"} | PRONOUN_GENDER.keys() \
+            or appos is not None and toks[end_i][2].islower():
+        # "The state’s privacy commissioner, Mei-Lin Zhao, said": the name in the appositive speaks,
+        # the noun phrase before it is the role
+        ap_toks = tokens_between(text, appos[0], appos[1])
+        words = [t[2] for t in ap_toks]
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        if 1 <= len(words) <= 6 and all(is_capitalized(w) or w.lower() in _NAME_PARTICLES | {"of", "-"}
+                                        for w in words) and is_capitalized(words[0]):
+            return appos[0], appos[1], (toks[start_i][0], toks[end_i][1])
     return toks[start_i][0], toks[end_i][1], appos
 
 
@@ -868,25 +893,241 @@ def _according_subject(text, pos, limit):
     return out[0][0], out[-1][1]
 
 
+def _speaker_key(doc, q):
+    """Who said quote ``q``: its resolved name, else its mention in lower case ("his wife")."""
+    if q.get("speaker_name"):
+        return q["speaker_name"]
+    a = q.get("attribution")
+    if not a or a.get("speaker_start") is None:
+        return None
+    return doc.text[a["speaker_start"]:a["speaker_end"]].lower()
+
+
+def _attributed(q):
+    return q.get("attribution") is not None and q.get("type") not in ("term", "taken")
+
+
+def _quote_before(doc, q, *, max_back=4):
+    """The last attributed quote before ``q``, skipping scare quotes of the same paragraph."""
+    k = q["idx"] - 1
+    while k >= 0 and q["idx"] - k <= max_back:
+        prev = doc.quotes[k]
+        if _attributed(prev):
+            return prev
+        if prev["para"] != q["para"]:
+            return None
+        k -= 1
+    return None
+
+
 def rule_continuation(doc, q):
-    """A quote with no cue of its own continues the speaker of the quote just before it."""
-    prev = doc.previous_attributed(q)
+    """A quote with no cue of its own continues the speaker of the quote just before it: in the same
+    paragraph ("“A,” X said, pointing to “terms.” “B.”"), or in the next paragraph when it opens it."""
+    prev = _quote_before(doc, q)
     if prev is None:
         return None
+    if prev["para"] != q["para"] and not (prev["para"] == q["para"] - 1 and q["starts_para"]):
+        return None
+    if prev["para"] != q["para"] and dialogue_mode(doc) and not prev.get("continues"):
+        return None      # in dialogue a new quote paragraph is a new turn
     a = dict(prev["attribution"])
     a.update(rule="continuation", confidence=0.7, inherited_from=prev["idx"])
+    a.pop("_resolved", None)
     return a
+
+
+def _ends_para_with_quote(doc, q):
+    """True when quote ``q`` closes its paragraph (nothing but white space after the closing mark)."""
+    return not q.get("continues") and not doc.text[q["close_end"]:q["para_end"]].strip()
+
+
+def dialogue_mode(doc) -> bool:
+    """True for fiction-like dialogue: many quote paragraphs directly answer a closed quote paragraph.
+
+    News rarely strings ten or more closed quote paragraphs together; novels do it constantly, and
+    there a new quote paragraph is almost always a new speaker (turns alternate).
+    """
+    cached = getattr(doc, "_dialogue_mode", None)
+    if cached is not None:
+        return cached
+    quotes = doc.quotes
+    pairs = sum(1 for a, b in zip(quotes, quotes[1:])
+                if b["para"] == a["para"] + 1 and doc.text[b["para_start"]:b["open_start"]].strip() == ""
+                and _ends_para_with_quote(doc, a))
+    doc._dialogue_mode = pairs >= 10 and pairs >= 0.15 * len(quotes)
+    return doc._dialogue_mode
+
+
+def _explicit(q):
+    a = q.get("attribution")
+    return a is not None and q.get("type") not in ("term", "taken") and "inherited_from" not in a \
+        and a.get("rule") not in ("narration_before", "narration_after", "narration_paragraph")
 
 
 def rule_turn_taking(doc, q):
-    """Dialogue: a cue-less quote paragraph after two alternating speakers goes to the earlier one."""
-    pair = doc.dialogue_turn(q)
-    if pair is None:
+    """Dialogue: a cue-less quote paragraph right after a closed quote paragraph by X goes to the last
+    other speaker of the exchange (the chain of quote paragraphs just before), as turns alternate.
+
+    In fiction (:func:`dialogue_mode`) turns are counted: a quote an even number of paragraphs after
+    an explicitly attributed one is that speaker's again, an odd number is the other party's. A
+    paragraph left open (news convention: the quote continues in the next paragraph) is not a turn.
+    """
+    if not q["starts_para"] or q["idx"] < 1:
         return None
-    a = dict(pair["attribution"])
-    a.update(rule="turn_taking", confidence=0.5, inherited_from=pair["idx"])
+    prev = doc.quotes[q["idx"] - 1]
+    if prev["para"] != q["para"] - 1 or prev.get("continues") or not _attributed(prev):
+        return None
+    if dialogue_mode(doc):
+        return _turn_by_parity(doc, q)
+    return None          # news: a quote paragraph after a quote paragraph is a continuation
+
+
+def _inherit(src, rule, confidence):
+    a = dict(src["attribution"])
+    a.update(rule=rule, confidence=confidence, inherited_from=src["idx"])
+    a.pop("_resolved", None)
     return a
+
+
+def _turn_by_parity(doc, q):
+    """Walk back the chain of adjacent quote paragraphs to explicit attributions; alternate turns.
+
+    With only one speaker X known in the chain and an odd distance, the other party is the last
+    other explicit speaker shortly before the exchange.
+    """
+    first_key = None
+    para = q["para"]
+    in_chain = True
+    k = q["idx"] - 1
+    while k >= 0 and q["idx"] - k <= 30:
+        other = doc.quotes[k]
+        if in_chain and other["para"] < para - 1:
+            if first_key is None:
+                return None
+            in_chain = False
+        if in_chain:
+            para = min(para, other["para"])
+        if _explicit(other):
+            key = _speaker_key(doc, other)
+            if key is not None:
+                odd = (q["para"] - other["para"]) % 2 == 1
+                if first_key is None:
+                    if not in_chain:
+                        return None
+                    if not odd:
+                        return _inherit(other, "turn_taking", 0.55)
+                    first_key = key
+                elif key != first_key and not _same_person_mention(key, first_key):
+                    return _inherit(other, "turn_taking", 0.5 if in_chain else 0.35)
+        k -= 1
+    return None
+
+
+def _same_person_mention(a, b):
+    """Loose test that two speaker keys name the same person ("Mr. Palmer" / "palmer")."""
+    ta = set(a.lower().replace(".", "").split()) - {"mr", "mrs", "ms", "miss", "dr", "the"}
+    tb = set(b.lower().replace(".", "").split()) - {"mr", "mrs", "ms", "miss", "dr", "the"}
+    return bool(ta) and bool(tb) and (ta <= tb or tb <= ta)
+
+
+_BEAT_PRONOUNS = frozenset(("he", "she"))
+_BEAT_SKIP = frozenset("and but then so now yet still again presently suddenly at last instead".split())
+
+
+def sentence_subject(text: str, start: int, end: int):
+    """The person a narration sentence is about: a leading "he"/"she" or a name run followed by a
+    lower-case word ("Mr. Wilcox watched her", "Then she laughed"). Returns ``(start, end)`` or None."""
+    toks = tokens_between(text, start, min(end, start + 120))
+    i = 0
+    while i < len(toks) and (toks[i][2].lower() in _BEAT_SKIP or toks[i][2] in (",", "—", "–")):
+        i += 1
+    if i + 1 >= len(toks):
+        return None
+    t = toks[i][2]
+    if t.lower() in _BEAT_PRONOUNS:
+        nxt = toks[i + 1][2]
+        return (toks[i][0], toks[i][1]) if nxt.islower() and nxt not in ("and", "or") else None
+    honor = _honorific_gender()
+    j = i
+    while j < len(toks) and j - i < 4 and (is_capitalized(toks[j][2]) and toks[j][2] not in ("I",)):
+        j += 1
+    if j == i or j >= len(toks) or not toks[j][2].islower() or toks[j][2] in ("of", "and", "or", "’s", "'s"):
+        return None
+    if toks[i][2] in _SENTENCE_WORDS and toks[i][2].lower() not in honor and toks[i][2].lower() + "." not in honor:
+        return None
+    return toks[i][0], toks[j - 1][1]
+
+
+def _resolved_attribution(doc, rule, confidence, span):
+    article = getattr(doc, "article", None)
+    if article is None or span is None:
+        return None
+    info = mention_info(doc.text, span[0], span[1])
+    if info["kind"] not in ("person", "pronoun") or (info["kind"] == "person" and not info["name"]):
+        return None
+    name, kind, role = article.resolve(info)
+    if not name:
+        return None
+    a = _attribution(rule, confidence, (span[0], span[0]), span)
+    a["cue_start"] = a["cue_end"] = None
+    a["_resolved"] = (name, kind, role)
+    return a
+
+
+def rule_narration_before(doc, q):
+    """A quote after narration in its paragraph belongs to the person that narration is about:
+    "Dorian shrugged his shoulders. “I believe he married her maid.”"."""
+    if q["starts_para"]:
+        return None
+    lo = q["para_start"]
+    k = q["idx"] - 1
+    if k >= 0 and doc.quotes[k]["para"] == q["para"]:
+        return None         # a quote earlier in the paragraph: continuation decides
+    region = doc.text[lo:q["open_start"]]
+    if any(ch in region for ch in "\"“”„«»"):
+        return None
+    si = doc.sent_index(q["open_start"] - 1 if q["starts_sent"] else q["open_start"])
+    ss = max(lo, doc.sentences[si][0]) if doc.sentences else lo
+    return _resolved_attribution(doc, "narration_before", 0.5, sentence_subject(doc.text, ss, q["open_start"]))
+
+
+def rule_narration_after(doc, q):
+    """A quote paragraph whose quote is followed by narration about a person is that person's:
+    "“I am going to kill her.” He paused and looked at them."."""
+    if not q["starts_para"] or q["content_end_char"] not in ".!?…-—":
+        return None
+    pos = q["close_end"]
+    nxt = doc.quotes[q["idx"] + 1] if q["idx"] + 1 < len(doc.quotes) else None
+    hi = min(q["para_end"], nxt["open_start"] if nxt else q["para_end"])
+    if hi - pos < 8:
+        return None
+    return _resolved_attribution(doc, "narration_after", 0.45, sentence_subject(doc.text, pos, hi))
+
+
+_SPEECH_EVENT_RE = re.compile(r"\b(?:spoke|speaks|speaking|said|says|told|testified|addressed|read (?:a|the|from)|"
+                              r"(?:a|the|her|his|their) (?:statement|speech|remarks|interview|address|news conference))\b")
+
+
+def rule_narration_paragraph(doc, q):
+    """A quote paragraph after a narration paragraph (no quote) goes to the person the last sentence
+    of that narration is about: "Mr. Wilcox watched her uneasily.¶“What did he suspect?”"."""
+    if not q["starts_para"] or q["para"] == 0:
+        return None
+    k = q["idx"] - 1
+    if k >= 0 and doc.quotes[k]["para"] >= q["para"] - 1:
+        return None
+    ps, pe = doc.paragraphs[q["para"] - 1]
+    si = doc.sent_index(pe - 1)
+    ss = max(ps, doc.sentences[si][0]) if doc.sentences else ps
+    if not dialogue_mode(doc) and not _SPEECH_EVENT_RE.search(doc.text, ss, pe):
+        return None      # news: only after a sentence about someone speaking ("spoke to reporters")
+    return _resolved_attribution(doc, "narration_paragraph", 0.4, sentence_subject(doc.text, ss, pe))
 
 
 # the ordered sieve for direct quotes; the first rule that fires wins
 SIEVE = [rule_trailing, rule_leading, rule_turn_taking, rule_continuation]
+# the rules tried (in order) on a quote with no cue of its own; a rule returns an attribution that
+# either carries ``inherited_from`` (the index of the quote whose speaker it takes) or its own
+# ``_resolved`` triple (speaker_name, kind, role), resolved through ``doc.article`` when present
+CUELESS_SIEVE = [rule_narration_after, rule_turn_taking, rule_continuation, rule_narration_before,
+                 rule_narration_paragraph]
