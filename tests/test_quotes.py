@@ -245,3 +245,104 @@ def test_naming_participle_introduces_a_name_not_speech():
 def test_participle_cue_after_a_quoted_title():
     r = one("Judge Amy Cole published a report, titled “Open Doors,” recommending that the city close two jails.")
     assert r.text == "the city close two jails" and r.speaker_name == "Amy Cole"
+
+
+def test_interrupted_quote_start_end_cover_all_fragments():
+    text = "Flood crews worked all night. “We tried,” she said, “but the river rose too fast.”"
+    r = one(text)
+    (s0, e0), (s1, e1) = r.fragments
+    assert (r.start, r.end) == (s0, e1) and r.text == text[r.start:r.end]
+    assert "she said" in r.text and text[s1:e1] == "but the river rose too fast."
+
+
+def test_quote_over_several_paragraphs_is_one_row():
+    text = ("“The shelter opened at noon,” said Rosa Imbert, who runs it. “By six we had no beds left.\n\n"
+            "“We are asking the city for a second building before the cold comes.”\n\n"
+            "The city did not reply.")
+    r = one(text)
+    assert len(r.fragments) == 3 and r.speaker_name == "Rosa Imbert"
+    assert (r.start, r.end) == (r.fragments[0][0], r.fragments[-1][1]) and r.text == text[r.start:r.end]
+    assert text[slice(*r.fragments[-1])].startswith("We are asking")
+
+
+def test_single_quoted_quote_after_colon_with_relative_clause_subject():
+    text = "The ferry crews, who have worked the strait since the ’80s, agreed: ‘Not in winter.’"
+    r = one(text)
+    assert r.type == "direct" and r.text == "Not in winter." and r.speaker == "The ferry crews"
+
+
+def test_second_cue_between_pieces_makes_two_quotes_with_the_same_speaker():
+    text = "“The plant will close in March,” Dana Whitlow said, adding, “We tried every buyer we could find.”"
+    q = extract_quotes(text)
+    assert len(q) == 2 and all(len(f) == 1 for f in q["fragments"])
+    assert q["speaker_name"].tolist() == ["Dana Whitlow", "Dana Whitlow"]
+
+
+def test_clause_keeps_a_dash_parenthesis_and_drops_a_closing_comment():
+    q = extract_quotes("The mayor said the bridge -- closed since the storm in June -- would reopen next month.")
+    assert q["text"].tolist() == ["the bridge -- closed since the storm in June -- would reopen next month"]
+    q = extract_quotes("Ruiz said the county would sell the hospital, a move that could cost 300 jobs.")
+    assert q["text"].tolist() == ["the county would sell the hospital"]
+
+
+def test_according_to_after_a_subordinate_clause_and_after_a_quoted_comma():
+    text = ("While most of the files were routine, according to two officials, three were marked “secret” by "
+            "the agency.\n\nThe budget cut 40 teaching jobs and “gutted the arts program,” according to the union.")
+    q = extract_quotes(text)
+    assert q["type"].tolist() == ["mixed", "mixed"]
+    assert q["text"].tolist()[0] == "three were marked “secret” by the agency"
+    assert q["text"].tolist()[1].startswith("The budget cut") and q["speaker"].tolist()[1] == "the union"
+
+
+def test_quoted_show_title_after_a_preposition_does_not_take_the_cue():
+    q = extract_quotes("Speaking on CBS’s “Face the Nation,” Senator Ruth Hale said the plan would fail.")
+    assert q["type"].tolist() == ["indirect"] and q["text"].tolist() == ["the plan would fail"]
+
+
+def test_sentence_with_a_noun_like_state_before_a_trailing_quote_is_mixed():
+    r = one("The governor of the state will “fight this to the end,” Ruiz said.")
+    assert r.type == "mixed" and r.text.startswith("The governor")
+
+
+def test_clause_between_cue_and_quote_makes_a_mixed_quote():
+    r = one("Ortiz said because the river was rising so fast, “we had no choice but to leave.”")
+    assert r.type == "mixed" and r.text.startswith("because the river")
+
+
+def test_relative_clause_quote_ends_at_its_comma_and_cue_noun_is_not_a_cue():
+    q = extract_quotes("The council backed the plan, but Mayor Lee Park, who says it is “reckless,” voted no.")
+    assert q["text"].tolist() == ["it is “reckless,”"] and q["speaker_name"].tolist() == ["Lee Park"]
+    q = extract_quotes("Okafor called him a “liar,” a charge he denied.")
+    assert q["type"].tolist() == ["mixed"] and q["speaker"].tolist() == ["Okafor"]
+
+
+def test_participle_after_a_trailing_cue_takes_that_cue_s_speaker():
+    text = ("The new stadium will “pay for itself,” Mayor Ida Brandt said, adding that the city "
+            "“cannot afford to wait another year.”")
+    q = extract_quotes(text)
+    assert q["type"].tolist() == ["mixed", "mixed"]
+    assert q["speaker_name"].tolist() == ["Ida Brandt", "Ida Brandt"] and q["cue"].tolist() == ["said", "adding"]
+
+
+def test_cue_word_used_as_a_noun_inside_an_object_and_two_quotes_in_one_clause():
+    r = one("The union leader answered on Monday, calling the company’s claim “absurd” and “insulting.”")
+    assert r.type == "mixed" and r.text == "the company’s claim “absurd” and “insulting.”"
+    r = one("Graham argued that the town “is a family” and that “nobody gets left behind.”")
+    assert r.type == "mixed" and r.text.startswith("the town “is a family” and that")
+
+
+def test_quotation_in_the_object_of_any_verb_is_a_mixed_quote_of_its_subject():
+    r = one("The senator played down the mayor’s remarks as “just part of the campaign” and moved on.")
+    assert r.type == "mixed" and r.rule == "verb_object" and r.speaker == "The senator"
+    assert r.text == "the mayor’s remarks as “just part of the campaign”"
+    r = one("Ortega openly admires the old governor as a “true reformer,” comparing him to his father.")
+    assert r.type == "mixed" and r.speaker == "Ortega" and r.text.startswith("the old governor")
+
+
+def test_scare_quotes_titles_and_passives_stay_terms():
+    for text in ("The leader has been pushing his so-called “victory plan,” which calls for long-range strikes.",
+                 "The hacker known as “Guccifer,” a Romanian, was sentenced last year.",
+                 "The river was described as “a disaster waiting to happen” in the report.",
+                 "She said it in an interview on NBC’s “Meet the Press” this week."):
+        q = extract_quotes(text)
+        assert not ((q["type"] != "indirect") & q["speaker"].notna()).any(), text

@@ -2,7 +2,7 @@
 import pandas as pd
 
 from toolkit.quotes import extract_quotes
-from toolkit.speakers import load_aliases, mention_info, reporting_verbs, resolve_speakers, speakers
+from toolkit.speakers import load_aliases, mention_info, reporting_verbs, resolve_speakers, slugify, speakers
 
 
 def test_lexicon_has_every_form_and_stances():
@@ -58,7 +58,8 @@ def test_speakers_table():
     assert table.columns.tolist() == ["speaker_id", "speaker_name", "kind", "variants", "roles", "quotes",
                                       "documents", "words"]
     top = table.iloc[0]
-    assert top.speaker_name == "Maria Lopez" and top.quotes == 2 and "she" in top.variants
+    assert top.speaker_name == "Maria Lopez" and top.quotes == 2
+    assert "she" not in top.variants and "Maria Lopez" in top.variants   # pronouns are not name variants
 
 
 def test_default_alias_table_loads():
@@ -144,3 +145,96 @@ def test_office_titles_and_honorifics_stay_out_of_names():
     q = extract_quotes(text)
     assert q["speaker_name"].tolist() == ["Priya Nandakumar", "Anika Bose", "Mrs. Costello"]
     assert q.loc[0, "speaker_role"] == "Treasurer" and pd.isna(q.loc[1, "speaker_role"])
+
+
+def test_apostrophe_names_are_one_name_in_either_style():
+    text = ("“The levy stays,” Sen. Aoife O’Callaghan said on Monday.\n\n"
+            "“We will not move,” O'Callaghan added. “Not this year,” Mr. Tomas D'Arcy said.\n\n"
+            "“He is wrong,” Tomas D’Arcy’s spokesman said. “Never,” said D’Arcy.")
+    q = extract_quotes(text)
+    assert q["speaker_name"].tolist()[:2] == ["Aoife O’Callaghan", "Aoife O’Callaghan"]
+    assert q["speaker_id"].tolist()[:2] == ["aoife-ocallaghan", "aoife-ocallaghan"]
+    assert q["speaker_id"].iloc[-1] == q["speaker_id"].iloc[2] == "tomas-darcy"
+    table = speakers(q)
+    assert not table["speaker_name"].str.contains("'").any()
+    assert slugify("Marcus O'Brien") == slugify("Marcus O’Brien") == "marcus-obrien"
+
+
+def test_roles_are_noun_phrases_with_titles_written_out():
+    text = ("“The budget is late,” Gov. Ines Carvalho said, speaking to reporters outside the capitol.\n\n"
+            "“We will sue,” said Omar Haddad, 41, a teacher at Lakeside High School who leads the union.\n\n"
+            "“It is over,” Rep. Lena Fischer said in a letter to members obtained by the Gazette.")
+    q = extract_quotes(text).set_index("speaker_name")
+    assert q.loc["Ines Carvalho", "speaker_role"] == "Governor"
+    assert q.loc["Omar Haddad", "speaker_role"] == "a teacher at Lakeside High School"
+    assert q.loc["Lena Fischer", "speaker_role"] == "Representative"
+
+
+def test_role_clean_up_rejects_participles_and_ages():
+    from toolkit.speakers import clean_role
+    assert clean_role("asked whether the city could pay") is None
+    assert clean_role("52") is None
+    assert clean_role("in an interview with the Gazette") is None
+    assert clean_role("Detective Sgt.") == "Detective Sergeant"
+    assert clean_role("the county’s fire chief, who spoke Monday") == "the county’s fire chief"
+
+
+def test_common_noun_organization_resolves_to_the_named_one():
+    text = ("Northwind Logistics Inc. confirmed the layoffs. The Lakeside Transit Authority had warned of delays.\n\n"
+            "“We regret the decision,” the company said in a statement.\n\n"
+            "“Service will continue,” the transit authority said. “Talks go on,” the union said.")
+    q = extract_quotes(text)
+    assert q["speaker_name"].tolist() == ["Northwind Logistics Inc.", "Lakeside Transit Authority", "union"]
+    assert (q["speaker_kind"] == "organization").all()
+
+
+def test_lower_case_role_before_name_after_inverted_cue():
+    q = extract_quotes("“The channel is clear,” said harbor pilot Jonas Berg. “Tide is high,” said goodbye.")
+    assert q.loc[0, "speaker_name"] == "Jonas Berg" and q.loc[0, "speaker_role"] == "harbor pilot"
+
+
+def test_suffixes_do_not_block_joining_short_names_across_articles():
+    corpus = pd.DataFrame({"doc_id": ["a", "b"],
+                           "text": ["“Yes,” Rep. Calvin Mercer Jr. said. “Fine,” Ferrobyte Inc. said in a statement.",
+                                    "“No,” Mercer said. “We disagree,” Ferrobyte said."]})
+    ids = extract_quotes(corpus)["speaker_id"].tolist()
+    assert ids[0] == ids[2] == "calvin-mercer-jr" and ids[1] == ids[3] == "ferrobyte-inc"
+
+
+def test_headline_quote_takes_the_speaker_of_the_body_quote_it_echoes():
+    text = ("‘A season with no end’: forecaster warns of hotter summers\n\n"
+            "Crews fought the Pine Hollow fire for a week.\n\n"
+            "“Fire season used to be short,” said forecaster Ana Ruiz. “We are heading toward a season with no end.”")
+    q = extract_quotes(text)
+    assert q.loc[0, "text"] == "A season with no end"
+    assert q.loc[0, "speaker_name"] == "Ana Ruiz" and q.loc[0, "rule"] == "headline_echo"
+
+
+def test_quote_inside_a_relative_clause_belongs_to_its_subject():
+    text = ("Mr. Tom Hale, who last week called the plan a “budget by press release,” said on Friday "
+            "that the deal was fair.")
+    q = extract_quotes(text)
+    first = q.iloc[0]
+    assert first["text"] == "budget by press release," and first["speaker_name"] == "Tom Hale"
+
+
+def test_statement_from_an_organization_speaks_for_it():
+    q = extract_quotes("“We expect furloughs by Friday,” said a statement from the Public Workers Federation.")
+    assert q.loc[0, "speaker_name"] == "Public Workers Federation" and q.loc[0, "speaker_kind"] == "organization"
+
+
+def test_participle_cue_takes_the_main_subject_past_negation_and_possessive_nouns():
+    text = ("Councilmember Ruth Okoye didn’t seem impressed with the mayor’s remarks on Friday, telling reporters, "
+            "“We have heard these promises before.”")
+    q = extract_quotes(text)
+    assert q.loc[0, "speaker_name"] == "Ruth Okoye"
+
+
+def test_a_cue_word_after_a_possessive_is_a_noun_without_subject():
+    from toolkit.speakers import subject_before
+    text = "Critics mocked Sanders’ comments about the port."
+    assert subject_before(text, text.index("comments"), 0) is None
+    text = "The mayor’s aide said the port will reopen."
+    assert subject_before(text, text.index("said"), 0) is not None
+    text = "Since the vote, he’s said the same thing at every stop."
+    assert subject_before(text, text.index("said"), 0) is not None     # "he’s" = he has, not a possessive

@@ -68,6 +68,56 @@ def titles() -> dict:
 
 
 @lru_cache(maxsize=None)
+def title_expansions() -> dict:
+    """Map an abbreviated title to its full form ("Gov." -> "Governor"), from the ``expansion``
+    column of ``toolkit/data/titles.csv``."""
+    return {r["title"].strip(): (r.get("expansion") or "").strip()
+            for r in _read_csv_rows(DATA_DIR / "titles.csv") if (r.get("expansion") or "").strip()}
+
+
+_ROLE_NOT_NP_START = frozenset("""in on at by with from after before during since until about according as
+while when where who whom whose which that what whether if because although though and but or so then than
+to for into through without against among asked told said says speaking reached interviewed quoted writing
+also now still later earlier""".split())
+_ROLE_CLAUSE_RE = re.compile(r",?\s+(?:who|whom|whose|which|where|when)\b.*$|,.*$", re.S)
+
+
+def clean_role(role) -> str | None:
+    """A speaker role as a noun phrase, or None when the text is not one.
+
+    Participial and adverbial phrases ("speaking to reporters outside her office", "in a letter to
+    employees", "asked whether ...") and ages ("41") are not roles; a relative clause is cut ("a
+    marine ecologist who organized the letter" -> "a marine ecologist"); abbreviated titles are
+    written out ("Gov." -> "Governor", "Detective Sgt." -> "Detective Sergeant").
+
+    >>> clean_role("Sen."), clean_role("speaking to reporters on Monday"), clean_role("41")
+    ('Senator', None, None)
+    """
+    if role is None or not isinstance(role, str):
+        return None
+    role = _APOSTROPHE_IN_WORD_RE.sub("’", " ".join(role.split())).strip(" ,;:—–-")
+    if not role:
+        return None
+    first = role.split()[0]
+    fl = first.lower()
+    if first.islower() and (fl in _ROLE_NOT_NP_START or (fl.endswith("ing") and fl not in ("king",))
+                            or (fl.endswith("ed") and len(fl) > 4)):
+        return None
+    if not any(ch.isalpha() for ch in role) or first.rstrip(",").isdigit():
+        return None
+    cut = _ROLE_CLAUSE_RE.sub("", role).strip()
+    if cut:
+        role = cut
+    expansions = title_expansions()
+    for abbr in sorted(expansions, key=len, reverse=True):
+        if abbr in role:
+            role = re.sub(r"(?<![\w.])" + re.escape(abbr) + r"(?!\w)", expansions[abbr], role)
+    if titles().get(role, ("u", ""))[1] == "honorific":
+        return None
+    return role or None
+
+
+@lru_cache(maxsize=None)
 def organization_words() -> frozenset:
     """Lower-cased words that make a mention an organization ("ministry", "Kremlin")."""
     with open(DATA_DIR / "organization_words.txt", encoding="utf-8") as fh:
@@ -116,9 +166,11 @@ _NAME_PARTICLES = frozenset("de da del della di du van von der den la le al el b
 # Mentions
 # --------------------------------------------------------------------------------------------
 
-TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[^\W_](?:[\w’'\-&]*\w)?[’']?|[^\w\s]")
+# a word may hold apostrophes, hyphens and "&" inside and end with an apostrophe ("players’");
+# the look-behind form avoids the backtracking of "(?:[...]*\w)?" (same tokens, faster)
+TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][\w’'\-&]*(?<![’'\-&])[’']?|[^\w\s]")
 ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col maj capt sgt adm rev st jr sr mt
- ft inc corp co ltd no vs u.s u.k u.n""".split())
+ ft inc corp co ltd no vs u.s u.k u.n supt det insp cmdr atty cpl pvt amb""".split())
 
 
 def tokens_between(text: str, start: int, end: int) -> list:
@@ -250,9 +302,11 @@ def mention_info(text: str, start: int, end: int) -> dict:
 # In-article coreference
 # --------------------------------------------------------------------------------------------
 
-_NAME_RUN_RE = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|Miss|Sen|Rep|Gov|Gen|Lady|Lord|Sir|Madame|Mme|Monsieur|Signor|Signora|Herr|Frau|Prof|President)\.?\s+)?"
-    r"[A-Z][a-zà-ÿ’'\-]+(?:\s+(?:of\s+)?(?:[A-Z]\.\s+)?[A-Z][a-zà-ÿ’'\-]+){0,3}")
+# one capitalized name word: "Okafor", "Mei-Lin", "McAllister", "O’Brien", "D'Souza", "N’Diaye", "Okafor’s"
+_NAME_WORD = r"(?:[A-Z][’'])?[A-Z][a-zà-ÿ]+(?:[A-Z][a-zà-ÿ]+)?(?:[’'\-][A-Za-zà-ÿ][a-zà-ÿ]*)*"
+_NAME_RUN_RE = re.compile(   # the look-ahead skips lower-case positions fast (3x quicker scan)
+    r"(?=[A-Z])(?:(?:Mr|Mrs|Ms|Dr|Miss|Sen|Rep|Gov|Gen|Lady|Lord|Sir|Madame|Mme|Monsieur|Signor|Signora|Herr|Frau|Prof|President)\.?\s+)?"
+    + _NAME_WORD + r"(?:\s+(?:of\s+)?(?:[A-Z]\.\s+)?" + _NAME_WORD + r"){0,3}")
 
 _SENTENCE_WORDS = frozenset("""I The A An But And Or So Yet If When While As At In On Of For To From With By
 After Before Then Now This That These Those It He She They We You His Her Their Our My Your Its There Here
@@ -292,15 +346,26 @@ class ArticleSpeakers:
         known first name, or a word already used as a speaker name elsewhere in the article."""
         names = first_names()
         honor = _honorific_gender()
+        title_words = _title_words()
         known = set(known_names)
-        lower_words = set(_LOWER_WORD_RE.findall(self.text))
+        lower_words = None
+
+        qual_lower = _qualifying_lower_words()
         for m in _NAME_RUN_RE.finditer(self.text):
+            group = m.group()
+            toks = group.split()
+            # cheap test first: most capitalized runs have no title, first name or known surname
+            t0 = toks[0]
+            if not (toks[-1] in known or t0 in names or t0.lower().rstrip(".") in qual_lower
+                    or (len(toks) > 1 and (toks[1] in names or toks[1].lower().rstrip(".") in qual_lower))):
+                continue
             s, e = m.start(), m.end()
             if self._inside_quote(s):
                 continue
-            toks = m.group().split()
             head = toks[0]
             hl = head.lower()
+            if lower_words is None and head not in _SENTENCE_WORDS:
+                lower_words = set(_LOWER_WORD_RE.findall(self.text))
             if (head in _SENTENCE_WORDS or (hl in lower_words and head not in names and hl not in honor
                                              and hl.rstrip(".") not in _title_words())) \
                     and hl not in honor and hl + "." not in honor:
@@ -315,10 +380,9 @@ class ArticleSpeakers:
                     or head in names or (len(toks) == 1 and head in known)
                     or (len(toks) > 1 and toks[-1] in known)):
                 continue
-            info = mention_info(self.text, s, e)
-            if info["kind"] == "person" and info["name"]:
-                self.add(info["name"], s, gender=info["gender"], role=info.get("role"),
-                         role_words=info.get("role_words", ()))
+            kind, name, gender, role, role_words = _name_run_info(self.text[s:e])
+            if kind == "person" and name:
+                self.add(name, s, gender=gender, role=role, role_words=role_words)
 
     def canonical(self, name: str, gender: str = "u") -> str:
         """Return the entity a name refers to, creating it when new."""
@@ -362,6 +426,7 @@ class ArticleSpeakers:
             ent["gender"] = gender
         if kind != "person":
             ent["kind"] = kind
+        role = clean_role(role)
         if role and (not ent["role"] or len(role) > len(ent["role"])):
             ent["role"] = role
         ent["roles"].update(w for w in role_words if w)
@@ -375,13 +440,16 @@ class ArticleSpeakers:
         """Return ``(speaker_name, kind, role)`` for a parsed mention, updating the entity table."""
         kind = info["kind"]
         pos = info["start"]
+        if info.get("role") is not None:
+            info["role"] = clean_role(info["role"])
         if kind in ("person", "unknown") and info["name"]:
             key = self.add(info["name"], pos, gender=info["gender"], role=info.get("role"),
                            role_words=info.get("role_words", ()))
             ent = self.entities[key]
             return key, "person", ent.get("role") or info.get("role")
         if kind == "organization":
-            return info["name"], "organization", None
+            named = self.named_organization(info)
+            return named or _APOSTROPHE_IN_WORD_RE.sub("’", info["name"] or "") or None, "organization", None
         if kind == "pronoun":
             g = info["gender"]
             if g in ("m", "f", "s"):
@@ -398,6 +466,32 @@ class ArticleSpeakers:
         if kind == "unnamed source":
             return None, "unnamed source", None
         return None, "unknown", None
+
+    def named_organization(self, info, *, window=20000):
+        """The organization a common-noun mention ("the company", "the port authority", "the
+        governor’s office") refers to: the last name before it in the article that carries the same
+        head noun ("Bellhaven Port Authority") and every modifier; for "the company" / "the firm" the
+        last corporate name ("Quillbyte Inc."). None when the mention is already a name."""
+        words = re.findall(r"[\w’'.&\-]+", info.get("mention") or "")
+        if len(words) < 2 or words[0].lower() not in ("the", "its", "their") \
+                or any(is_capitalized(w) for w in words[1:]):
+            return None
+        head = words[-1].lower()
+        modifiers = [w.lower() for w in re.findall(r"[^\W\d_]+", " ".join(words[1:-1]))
+                     if w.lower() not in ("s", "the", "of")]
+        lo = max(0, info["start"] - window)
+        if head in _COMPANY_NOUNS:
+            found = None
+            for m in _CORPORATE_NAME_RE.finditer(self.text, lo, info["start"]):
+                found = m.group()
+            return normalize_name(found) if found and not modifiers else None
+        pattern = re.compile(r"(?<![\w’'])" + re.escape(head.capitalize()) + r"(?![\w’'])")
+        for m in reversed(list(pattern.finditer(self.text, lo, info["start"]))):
+            name = _organization_around(self.text, m.start(), m.end())
+            low = name.lower()
+            if name != head.capitalize() and all(w in low for w in modifiers):
+                return normalize_name(name)
+        return None
 
     def nearest_person(self, pos, gender, *, window=3000, exclude=()):
         i = bisect_left(self._positions, pos) - 1
@@ -431,6 +525,42 @@ class ArticleSpeakers:
         return best
 
 
+_COMPANY_NOUNS = frozenset("company firm corporation business insurer utility retailer carrier manufacturer "
+                           "automaker bank lender startup developer operator".split())
+_CORPORATE_NAME_RE = re.compile(r"(?:[A-Z][\w’'&\-]*\s+){1,4}(?:Inc\.?|Corp\.?|Co\.|Ltd\.?|LLC|PLC|plc|"
+                                r"Group|Holdings|Company|Corporation|Partners|AG|SA|GmbH)(?![\w])")
+_ORG_NAME_WORD_RE = re.compile(r"[A-Z][\w’'&\-]*\.?$")
+_ORG_TAIL_RE = re.compile(r"\s+(?:of|for|on)\s+(?:the\s+)?(?:[A-Z][\w’'&\-]*\s*)+")
+_ORG_STOP = frozenset("The A An This That In On At But And For Of By With From After Before When While As If "
+                      "It Its Their His Her Our".split())
+
+
+def _organization_around(text, start, end):
+    """The capitalized name around an organization head word: "Bellhaven Port Authority",
+    "Office of the Governor"."""
+    s = start
+    while True:
+        m = re.search(r"([A-Z][\w’'&\-]*)\s+$", text[max(0, s - 40):s])
+        if not m or m.group(1) in _ORG_STOP:
+            break
+        s = s - (len(m.group(0)))
+    tail = _ORG_TAIL_RE.match(text, end, min(len(text), end + 80))
+    e = tail.end() if tail else end
+    return text[s:e].strip()
+
+
+@lru_cache(maxsize=None)
+def _qualifying_lower_words() -> frozenset:
+    """Lower-case honorifics and title words (without a final period) that mark a person's name."""
+    return frozenset({h.rstrip(".") for h in _honorific_gender()} | _title_words())
+
+
+@lru_cache(maxsize=65536)
+def _name_run_info(run: str):
+    info = mention_info(run, 0, len(run))
+    return info["kind"], info["name"], info["gender"], info.get("role"), info.get("role_words", frozenset())
+
+
 def _compatible(g1, g2):
     return g1 == "u" or g2 == "u" or g1 == g2 or g2 in ("s", "p") or g1 in ("s", "p")
 
@@ -438,8 +568,23 @@ def _compatible(g1, g2):
 _HONORIFIC_RE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Mme|Sir|Lady|Lord|Prof)\.?\s+")
 
 
+_APOSTROPHE_IN_WORD_RE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+_POSSESSIVE_END_RE = re.compile(r"(?<=[^\W\d_])(?:[’']s|(?<=s)[’'])(?![\w’'])")
+
+
+def normalize_name(name: str) -> str:
+    """One spelling per name: the typographic apostrophe inside words ("O'Brien" -> "O’Brien"), no
+    possessive ending ("Okafor’s" -> "Okafor") and single spaces.
+
+    >>> normalize_name("Raymond D'Souza’s")
+    'Raymond D’Souza'
+    """
+    name = _APOSTROPHE_IN_WORD_RE.sub("’", str(name))
+    return " ".join(_POSSESSIVE_END_RE.sub("", name).split())
+
+
 def _strip_honorific(name: str) -> str:
-    return " ".join(name.replace("’s", "").split())
+    return normalize_name(name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -448,8 +593,13 @@ def _strip_honorific(name: str) -> str:
 
 
 def slugify(name: str) -> str:
-    """Lower-case ASCII slug of a name: "Volodymyr Zelensky" -> "volodymyr-zelensky"."""
-    s = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    """Lower-case ASCII slug of a name: "Volodymyr Zelensky" -> "volodymyr-zelensky".
+
+    Apostrophes inside a name vanish whichever style the text used: "Marcus O’Brien" and "Marcus
+    O'Brien" both give "marcus-obrien".
+    """
+    s = re.sub(r"(?<=\w)[’'`´‘](?=\w)", "", str(name))
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "unknown"
 
 
@@ -523,8 +673,9 @@ def resolve_speakers(quotes: pd.DataFrame, *, aliases=None) -> pd.DataFrame:
     by_last = {}
     for n in set(canon.values()):
         toks = _id_tokens(n)
-        if len(toks) > 1:
-            by_last.setdefault(toks[-1], set()).add(n)
+        core = _core_tokens(toks)
+        if len(toks) > 1 and core:
+            by_last.setdefault(core[-1], set()).add(n)
     ids = {}
     for n, c in canon.items():
         if str(n).casefold() in fixed_id:
@@ -544,16 +695,26 @@ def resolve_speakers(quotes: pd.DataFrame, *, aliases=None) -> pd.DataFrame:
 
 
 _ID_DROP = frozenset("mr mrs ms miss dr prof sir the".split())
+_NAME_SUFFIXES = frozenset("jr sr ii iii iv inc corp co ltd llc plc".split())
+
+
+def _core_tokens(toks):
+    """Name tokens without generational or corporate suffixes ("Calvin Mercer Jr." -> calvin mercer)."""
+    k = len(toks)
+    while k > 1 and toks[k - 1] in _NAME_SUFFIXES:
+        k -= 1
+    return toks[:k]
 
 
 def _id_tokens(name):
-    return [t for t in re.findall(r"[^\W_]+", str(name).casefold().replace("’s", "")) if t not in _ID_DROP]
+    name = re.sub(r"(?<=\w)[’'`´‘](?=\w)", "", normalize_name(name).casefold())
+    return [t for t in re.findall(r"[^\W_]+", name) if t not in _ID_DROP]
 
 
 def speakers(quotes: pd.DataFrame) -> pd.DataFrame:
     """One row per speaker: ``speaker_id, speaker_name, kind, variants, roles, quotes, documents, words``.
 
-    ``variants`` lists the names and mentions seen, ``roles`` the roles given in the text,
+    ``variants`` lists the names and mentions seen (pronouns left out), ``roles`` the roles given in the text,
     ``words`` the number of quoted words. Sorted by ``quotes``, most quoted first.
 
     >>> import toolkit as tk
@@ -568,7 +729,9 @@ def speakers(quotes: pd.DataFrame) -> pd.DataFrame:
     for sid, g in q.groupby("speaker_id", sort=False):
         names = g["speaker_name"].dropna().tolist()
         main = max(set(names), key=lambda n: (names.count(n), len(n))) if names else sid
-        variants = sorted(set(names) | set(g["speaker"].dropna().tolist()) if "speaker" in g else set(names))
+        mentions = g["speaker"].dropna().tolist() if "speaker" in g else []
+        variants = sorted({_APOSTROPHE_IN_WORD_RE.sub("’", str(v)) for v in names + mentions
+                           if str(v).strip().lower() not in PRONOUN_GENDER})
         roles = sorted(set(g["speaker_role"].dropna().tolist())) if "speaker_role" in g else []
         kinds = g["speaker_kind"].dropna().tolist() if "speaker_kind" in g else []
         kind = max(set(kinds), key=kinds.count) if kinds else "unknown"
@@ -586,7 +749,9 @@ def speakers(quotes: pd.DataFrame) -> pd.DataFrame:
 _AUX = frozenset("""has have had also later previously recently once then again repeatedly publicly privately
 earlier frequently often would will could may might did does do never always first further simply quickly
 flatly reportedly had has've just even still already originally initially subsequently since long is was were
-are be been being not n't ’s 's""".split())
+are be been being not n't ’s 's""".split()) | frozenset(
+    w.replace("'", q) for w in """didn't doesn't don't wasn't weren't isn't aren't hasn't haven't hadn't won't
+wouldn't can't couldn't shouldn't""".split() for q in "'’") | {"seem", "seems", "seemed", "appeared"}
 _SUBJECT_STOP = frozenset("""that which who whom whose where when while because as if so and but or nor though
 although since unless until whether than after before during because what how why said says say told tells
 is was were are has have had to for from into of by with without about against between under over through""".split())
@@ -625,14 +790,51 @@ def cue_stance(cue: str) -> str | None:
     return None
 
 
+_RELATIVE_RE = re.compile(r",\s+who\s")
+_NOUN_MARKERS = frozenset("the a an his her its their our my your".split())
+_CONTRACTIONS = frozenset("he’s she’s it’s that’s there’s who’s what’s here’s where’s let’s".split())
+
+
 def subject_before(text: str, verb_start: int, floor: int):
     """Find the subject mention that ends just before a reporting verb.
 
     Returns ``(start, end, appositive_start, appositive_end)`` or None. Handles auxiliaries and
-    adverbs between subject and verb ("has also said"), appositives ("X, Russia’s envoy, said")
-    and parentheticals ("Rep. Mike Turner (R-OH), the chair of ..., has said").
+    adverbs between subject and verb ("has also said"), appositives ("X, Russia’s envoy, said"),
+    parentheticals ("Rep. Mike Turner (R-OH), the chair of ..., has said") and a relative clause
+    holding a quote ("X, who called it a “sham,” said").
     """
+    before = text[max(floor, verb_start - 12):verb_start].split()
+    last = before[-1].lower().replace("'", "’") if before else ""
+    if last in _NOUN_MARKERS or (last.endswith(("’s", "s’")) and last not in _CONTRACTIONS):
+        return None      # "Sanders’ comments", "the report": a noun, not a verb with a subject
+    found = _subject_before(text, verb_start, floor)
+    if found is None and verb_start - floor > 12:
+        lo = max(floor, verb_start - 260)
+        tail = text[lo:verb_start].rstrip()
+        if tail[-1:] in QUOTE_CHARS or tail.endswith(","):
+            rel = None
+            for rel in _RELATIVE_RE.finditer(text, lo, verb_start):
+                pass
+            if rel is not None and not re.search(r"[.!?;]\s+[A-Z]", text[rel.end():verb_start]):
+                found = _subject_before(text, rel.start(), floor)
+    return found
+
+
+def _subject_before(text: str, verb_start: int, floor: int):
+    # most subjects sit within a few words of the verb: scan a short window first, and the full
+    # one only when the scan came near the short window's start
     lo = max(floor, verb_start - 260)
+    short = max(floor, verb_start - 100)
+    if short > lo:
+        found, low = _subject_scan(text, verb_start, short)
+        if low > 2:
+            return found
+    return _subject_scan(text, verb_start, lo)[0]
+
+
+def _subject_scan(text: str, verb_start: int, lo: int):
+    """:func:`subject_before` on the tokens of ``text[lo:verb_start]``; returns ``(result, low)``
+    where ``low`` bounds from below the token indices the scan looked at."""
     toks = tokens_between(text, lo, verb_start)
     i = len(toks) - 1
     while i >= 0 and ((toks[i][2].lower() in _AUX and not is_capitalized(toks[i][2])) or (toks[i][2].islower() and toks[i][2].endswith("ly")
@@ -642,7 +844,7 @@ def subject_before(text: str, verb_start: int, floor: int):
     if i >= 1 and toks[i][2].lower() in _TIME_WORDS and toks[i - 1][2].lower() in ("on", "last", "this", "late", "early"):
         i -= 2
     if i < 0:
-        return None
+        return None, -1
     appos = None
     if toks[i][2] == ",":
         # appositive: find the comma that opens it
@@ -658,7 +860,7 @@ def subject_before(text: str, verb_start: int, floor: int):
                 break
             j -= 1
         if j < 0 or toks[j][2] != "," or i - j < 2:
-            return None
+            return None, j - 1
         appos = (toks[j + 1][0], toks[i - 1][1])
         i = j - 1
         # "Penhaligon, 68, who mediated ..., said": an age between name and appositive
@@ -669,7 +871,7 @@ def subject_before(text: str, verb_start: int, floor: int):
         while j >= 0 and toks[j][2] != "(" and i - j < 12:
             j -= 1
         if j < 0 or toks[j][2] != "(":
-            return None
+            return None, j - 1
         i = j - 1
     end_i = i
     n = 0
@@ -690,8 +892,9 @@ def subject_before(text: str, verb_start: int, floor: int):
         i -= 1
         n += 1
     start_i = i + 1
+    low = i - 2
     if start_i > end_i:
-        return None
+        return None, low
     # drop leading intro words ("But", "Also")
     while start_i <= end_i and toks[start_i][2].lower() in _INTRO_WORDS and start_i < end_i:
         start_i += 1
@@ -702,12 +905,12 @@ def subject_before(text: str, verb_start: int, floor: int):
             start_i = k + 1
             break
     if start_i > end_i:
-        return None
+        return None, low
     first = toks[start_i][2]
     if first.islower() and first not in _DETERMINERS and first not in PRONOUN_GENDER and \
             toks[end_i][2].islower() and toks[end_i][2] not in UNNAMED_HEADS | ROLE_HEADS | organization_words() and \
             not toks[end_i][2].endswith("s"):
-        return None
+        return None, low
     if appos is not None and toks[start_i][2].lower() in _DETERMINERS | {"’s", "'s"} | PRONOUN_GENDER.keys() \
             or appos is not None and toks[end_i][2].islower():
         # "The state’s privacy commissioner, Mei-Lin Zhao, said": the name in the appositive speaks,
@@ -718,8 +921,8 @@ def subject_before(text: str, verb_start: int, floor: int):
             words = words[1:]
         if 1 <= len(words) <= 6 and all(is_capitalized(w) or w.lower() in _NAME_PARTICLES | {"of", "-"}
                                         for w in words) and is_capitalized(words[0]):
-            return appos[0], appos[1], (toks[start_i][0], toks[end_i][1])
-    return toks[start_i][0], toks[end_i][1], appos
+            return (appos[0], appos[1], (toks[start_i][0], toks[end_i][1])), low
+    return (toks[start_i][0], toks[end_i][1], appos), low
 
 
 def subject_after(text: str, pos: int, limit: int):
@@ -739,7 +942,9 @@ def subject_after(text: str, pos: int, limit: int):
         tl = t.lower()
         if t in _CLAUSE_PUNCT or t == "," or any(ch in t for ch in QUOTE_CHARS if ch not in "’'"):
             break
-        if tl in _SUBJECT_STOP and not (tl == "of" and i > s_i and is_capitalized(toks[i - 1][2])):
+        if tl in _SUBJECT_STOP and not (tl == "of" and i > s_i and is_capitalized(toks[i - 1][2])) \
+                and not (tl in ("from", "by", "of") and i > s_i and toks[i - 1][2].lower() in _DOCUMENT_HEADS
+                         and i + 1 < len(toks) and (is_capitalized(toks[i + 1][2]) or toks[i + 1][2] == "the")):
             break
         if tl in _TIME_WORDS or tl in ("in", "on", "at"):
             break
@@ -747,11 +952,18 @@ def subject_after(text: str, pos: int, limit: int):
     if i == s_i:
         return None
     e_i = i - 1
+    last = toks[e_i][2]
+    if e_i > s_i and last.islower() and (last in cue_forms() or (last.endswith("ed") and len(last) > 4)) \
+            and last not in ROLE_HEADS | UNNAMED_HEADS:
+        return None      # "said the deal showed that ...": a reported clause, not an inverted subject
     first = toks[s_i][2]
     if first.islower() and first not in _DETERMINERS and first not in PRONOUN_GENDER and \
-            first not in ROLE_HEADS and first not in UNNAMED_HEADS and first not in _title_words():
+            first not in ROLE_HEADS and first not in UNNAMED_HEADS and first not in _title_words() \
+            and not _role_then_name(toks, s_i, e_i):
         return None
     appos = None
+    if i + 3 < len(toks) and toks[i][2] == "," and toks[i + 1][2].isdigit() and toks[i + 2][2] == ",":
+        i += 2           # "said Omar Haddad, 41, a teacher at ...": the age is not the appositive
     if i < len(toks) and toks[i][2] == "," and i + 1 < len(toks):
         j = i + 1
         while j < len(toks) and j - i < 16 and toks[j][2] not in _CLAUSE_PUNCT and toks[j][2] != "," \
@@ -761,6 +973,19 @@ def subject_after(text: str, pos: int, limit: int):
                 (j > i + 1 and is_capitalized(toks[i + 1][2]) and toks[i + 1][2].lower() not in ("but", "and")):
             appos = (toks[i + 1][0], toks[j - 1][1])
     return toks[s_i][0], toks[e_i][1], appos
+
+
+_DOCUMENT_HEADS = frozenset("statement release letter memo email e-mail report filing post message notice "
+                            "announcement".split())
+
+
+def _role_then_name(toks, s_i, e_i):
+    """True for a lower-case role right before a name: "harbor pilot Jonas Berg", "longtime
+    resident Ana Ruiz" (up to four lower-case words, then capitalized words to the end)."""
+    k = s_i
+    while k <= e_i and toks[k][2].islower() and k - s_i < 4:
+        k += 1
+    return k > s_i and k <= e_i and all(is_capitalized(toks[j][2]) for j in range(k, e_i + 1))
 
 
 def _attribution(rule, confidence, cue_span, speaker_span, appos=None, text=None):
@@ -792,6 +1017,11 @@ def rule_trailing(doc, q):
         subj = subject_after(doc.text, toks[i][1], limit)
         if subj:
             return _attribution("trailing_inverted", 0.9, (toks[i][0], toks[i][1]), subj[:2], subj[2])
+        if not q.get("starts_sent", True):
+            # "X, who called the budget a “sham,” said ...": the quote sits in the subject's clause
+            subj = subject_before(doc.text, toks[i][0], max(q.get("sent_start", q["para_start"]), q["para_start"]))
+            if subj:
+                return _attribution("relative_clause", 0.7, (toks[i][0], toks[i][1]), subj[:2], subj[2])
         return None
     # subject first: find the verb within a few tokens (parentheticals such as "(D-Mo.)" skipped)
     depth = 0
@@ -1124,10 +1354,31 @@ def rule_narration_paragraph(doc, q):
     return _resolved_attribution(doc, "narration_paragraph", 0.4, sentence_subject(doc.text, ss, pe))
 
 
+_WORDS_RE = re.compile(r"[^\W_]+")
+
+
+def rule_headline_echo(doc, q):
+    """A quote in the headline (first paragraph) with no cue repeats words a person says in the body:
+    "‘We just drove’: residents flee fire" -> the speaker of the body quote containing "we just drove"."""
+    if q["para"] != 0:
+        return None
+    words = _WORDS_RE.findall(doc.text[q["start"]:q["end"]].lower())
+    if len(words) < 2:
+        return None
+    needle = " ".join(words)
+    for other in doc.quotes[q["idx"] + 1:q["idx"] + 200]:
+        if other["para"] == 0 or not _attributed(other) or "_resolved" not in other["attribution"]:
+            continue
+        hay = " ".join(_WORDS_RE.findall(doc.text[other["start"]:other["end"]].lower()))
+        if needle in hay:
+            return _inherit(other, "headline_echo", 0.6)
+    return None
+
+
 # the ordered sieve for direct quotes; the first rule that fires wins
 SIEVE = [rule_trailing, rule_leading, rule_turn_taking, rule_continuation]
 # the rules tried (in order) on a quote with no cue of its own; a rule returns an attribution that
 # either carries ``inherited_from`` (the index of the quote whose speaker it takes) or its own
 # ``_resolved`` triple (speaker_name, kind, role), resolved through ``doc.article`` when present
-CUELESS_SIEVE = [rule_narration_after, rule_turn_taking, rule_continuation, rule_narration_before,
+CUELESS_SIEVE = [rule_headline_echo, rule_narration_after, rule_turn_taking, rule_continuation, rule_narration_before,
                  rule_narration_paragraph]
