@@ -346,3 +346,22 @@ def test_scare_quotes_titles_and_passives_stay_terms():
                  "She said it in an interview on NBC’s “Meet the Press” this week."):
         q = extract_quotes(text)
         assert not ((q["type"] != "indirect") & q["speaker"].notna()).any(), text
+
+
+def test_belief_and_evidence_verbs_report_a_clause_without_that_but_not_a_noun_phrase():
+    q = extract_quotes("Few economists think the new tariff will survive the winter.")
+    assert q["type"].tolist() == ["indirect"] and q["text"].tolist() == ["the new tariff will survive the winter"]
+    q = extract_quotes("Early returns show the incumbent has lost three of the five wards.")
+    assert q["text"].tolist() == ["the incumbent has lost three of the five wards"]
+    assert extract_quotes("She knows the valley well and found a cabin near the lake.").empty
+
+
+def test_evidence_verb_never_speaks_a_quotation():
+    r = one("The senator said the vote showed that “persistence, properly applied, works.”")
+    assert r.type == "mixed" and r.speaker == "The senator" and r.cue == "said"
+
+
+def test_clause_stops_before_the_main_reporting_verb_after_a_comma():
+    q = extract_quotes("The mayor, who has accused the board of a “reckless gamble,” said Tuesday that she would veto it.")
+    assert q["text"].tolist() == ["the board of a “reckless gamble,”", "she would veto it"]
+    assert q["cue"].tolist() == ["accused", "said"] and q["type"].tolist() == ["mixed", "indirect"]
