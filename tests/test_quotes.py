@@ -365,3 +365,60 @@ def test_clause_stops_before_the_main_reporting_verb_after_a_comma():
     q = extract_quotes("The mayor, who has accused the board of a “reckless gamble,” said Tuesday that she would veto it.")
     assert q["text"].tolist() == ["the board of a “reckless gamble,”", "she would veto it"]
     assert q["cue"].tolist() == ["accused", "said"] and q["type"].tolist() == ["mixed", "indirect"]
+
+
+def test_stance_objects_are_attributions_only_with_include_stances():
+    text = ("The teachers’ union endorsed Senator Mara Quint on Tuesday. "
+            "Governor Ellis Shaw criticized the court’s ruling, but his aides stayed silent.")
+    assert extract_quotes(text).empty        # by default a plain noun-phrase object is not a quotation
+    q = extract_quotes(text, include_stances=True)
+    assert q["text"].tolist() == ["Senator Mara Quint on Tuesday", "the court’s ruling"]
+    assert q["type"].tolist() == ["indirect", "indirect"]
+    assert q["rule"].tolist() == ["indirect_object", "indirect_object"]
+    assert q["speaker"].tolist() == ["The teachers’ union", "Governor Ellis Shaw"]
+    r = one("Harbor pilots called for a full inquiry into the collision.", include_stances=True)
+    assert r["text"] == "a full inquiry into the collision" and r["speaker"] == "Harbor pilots"
+
+
+def test_stance_objects_skip_passives_prepositions_and_quotes():
+    for text in ("The measure was opposed by most members of the council.",
+                 "The plan, rejected on Monday by the board, will return next year.",
+                 "Growth held up, as opposed to what the analysts feared.",
+                 "Mayor Ruth Ames endorsed it."):
+        assert extract_quotes(text, include_stances=True).empty, text
+    # a quotation in the object keeps the object-cue rule (mixed), with or without the option
+    q = extract_quotes("Mayor Ruth Ames praised the crews as “tireless and brave.”", include_stances=True)
+    assert q["type"].tolist() == ["mixed"]
+
+
+def test_commitment_infinitives_are_attributions_only_with_include_stances():
+    text = "The company declined to comment on the lawsuit. Ms. Ortega vowed to appeal the ruling, her lawyer said."
+    assert "vowed" not in extract_quotes(text)["cue"].tolist()
+    q = extract_quotes(text, include_stances=True)
+    rows = q[q["rule"] == "indirect_infinitive"]
+    assert rows["text"].tolist() == ["to comment on the lawsuit", "to appeal the ruling"]
+    assert rows["speaker"].tolist() == ["The company", "Ms. Ortega"]
+    assert extract_quotes("The senator plans to be there.", include_stances=True).empty   # "to be": no content
+
+
+def test_headline_name_colon_statement_is_an_indirect_quote_when_the_name_returns():
+    text = ("Haldane: Port expansion will not raise rents.\n\n"
+            "Mayor Carla Haldane told a town meeting on Monday that the harbor plan protects tenants.")
+    q = extract_quotes(text)
+    head = q[q["rule"] == "headline_colon"]
+    assert head["text"].tolist() == ["Port expansion will not raise rents"]
+    assert head["type"].tolist() == ["indirect"] and head["speaker_name"].tolist() == ["Carla Haldane"]
+    # a label before the colon is not a speaker
+    for label in ("Breaking", "Revealed", "Watch"):
+        text2 = f"{label}: Port expansion will not raise rents.\n\nThe council voted on Monday."
+        assert extract_quotes(text2).empty, label
+
+
+def test_verb_object_skips_try_verbs_and_locative_prepositions():
+    for text in ("The ministry tried to “reset” the talks with the union before the vote.",
+                 "Analysts looked at nine “nonprobability” samples drawn from online panels.",
+                 "Their main competition came from an unaligned “Harbor First” slate of candidates."):
+        q = extract_quotes(text)
+        assert "verb_object" not in q["rule"].tolist(), text
+    q = extract_quotes("At one rally, the senator referred to her rival as “the devil.”")
+    assert q["rule"].tolist() == ["verb_object"] and q["type"].tolist() == ["mixed"]

@@ -10,6 +10,7 @@ Offsets index the original text: ``text == doc_text[start:end]``. Attribution ru
 """
 from __future__ import annotations
 
+import heapq
 import re
 from bisect import bisect_right
 from functools import lru_cache
@@ -308,7 +309,7 @@ def stance_needs_that(lemma):
     stance = _LEMMA_STANCE().get(lemma)
     return stance in ("belief", "emotive") or lemma in (
         "show", "find", "reveal", "indicate", "expect", "hope", "want", "praise", "thank", "blame", "criticize",
-        "condemn", "mock", "slam", "blast")
+        "condemn", "mock", "slam", "blast", "decline", "agree", "offer", "plan", "refuse")
 
 
 @lru_cache(maxsize=None)
@@ -456,7 +457,18 @@ sought fought thought felt became""".split())
 _OBJECT_LEMMAS = frozenset("""call dub label brand term portray characterize liken describe tout decry chant praise
 blame criticize condemn denounce mock slam blast thank cite dismiss reject announce declare accuse urge pledge
 promise vow recommend propose demand challenge question rebuke ridicule scold lash celebrate cheer welcome laud hail
-lambaste defend deny speak ask""".split())
+lambaste defend deny speak ask endorse oppose applaud discuss""".split())
+# commitment verbs whose to-infinitive is the attributed content ("vowed to ban ...", "declined to
+# comment"): only with include_stances, like plain noun-phrase objects
+_INFINITIVE_LEMMAS = frozenset("vow promise pledge propose decline agree offer plan hope refuse seek".split())
+# object cues whose plain noun-phrase object is itself the attributed content ("endorsed Sanders",
+# "criticized the ruling", "called for a recount"): stances toward a thing, which annotated news
+# corpora mark as attributions; "support", "attack", "question" are left out (mostly not stances)
+_NP_OBJECT_LEMMAS = frozenset("""endorse oppose criticize praise reject defend tout blast slam condemn mock dismiss
+blame deny acknowledge announce discuss cite urge applaud predict call denounce laud lambaste decry ridicule
+rebuke hail""".split())
+_NP_OBJECT_BAD_START = frozenset("""to by in on at as for of from with about into over under
+after before during against than and or but that this it itself himself herself themselves so not""".split())
 _COORD_TAIL_RE = re.compile(r"(?:^|[\s,])(?:and|but)\s+(?:(?:also|then|later|still|has|have|had|would|will|\w+ly)\s+)*$")
 
 
@@ -464,6 +476,38 @@ _RELATIVE_BEFORE_RE = re.compile(r",\s*who\s+(?:(?:also|then|later|has|have|had|
 _RELATIVE_TAIL_RE = re.compile(r"\s*(?:,|\s[—–-])\s*who\s+(?:(?:also|then|later|has|have|had|\w+ly)\s+)*$")
 _OBJECT_TAIL_RE = re.compile(r",|\s(?:and|but|while|as|even|because|although|though|which|who)\s|\s[—–-]\s|\s\(")
 _HEADLINE_NAME_RE = re.compile(r"^(?:[A-Z][\w’'.\-]*\s+){0,2}[A-Z][\w’'.\-]*$")
+
+
+_HEADLINE_COLON_RE = re.compile(r"[ \t]*((?:[A-Z][\w.’'\-]*[ \t]+){0,3}[A-Z][\w.’'\-]*):[ \t]+(?=[\w‘“'\"])")
+_HEADLINE_NOT_NAME = frozenset("""A An The Of On In At To For Over And Or Is Are Was Just New Big Top Why How What
+Who When Where Watch Breaking Update Updated Exclusive Correction Editorial Opinion Analysis Review Live Video
+Photos Report Latest Poll Q""".split())
+
+
+def _headline_colon(doc):
+    """A first-paragraph headline "Name: statement" with no quotation marks ("Lynch: No outside
+    influence on FBI probe"): the statement is an indirect quote of the named speaker, when the
+    name comes back in the article body (labels such as "Breaking:" or "Revealed:" do not)."""
+    if not doc.paragraphs:
+        return None
+    ps, pe = doc.paragraphs[0]
+    text = doc.text
+    m = _HEADLINE_COLON_RE.match(text, ps, pe)
+    if m is None or "\n" in text[ps:pe] or _DOUBLE_RE.search(text, ps, pe) or pe - m.end() < 12:
+        return None
+    words = m.group(1).split()
+    if any(w.rstrip(".") in _HEADLINE_NOT_NAME or w.endswith(("ed", "ing")) for w in words):
+        return None
+    last = words[-1].rstrip(".’'s")
+    if len(last) < 3 or not re.search(r"(?<![\w’'\-])" + re.escape(last) + r"(?![\w\-])", text[pe:pe + 3000]):
+        return None
+    cstart, cend = _trim(text, m.end(), pe)
+    if text[cend - 1:cend] == ".":
+        cend -= 1
+    if _words(text, cstart, cend) < 3:
+        return None
+    a = sp._attribution("headline_colon", 0.6, (m.end(1), m.end(1) + 1), (m.start(1), m.end(1)))
+    return {"start": cstart, "end": cend, "attribution": a}
 
 
 def _rule_colon(doc, q):
@@ -741,6 +785,34 @@ def _reporting_clause_before(doc, ss, cs):
     return None
 
 
+# commitment verbs outside the reporting-verb lexicon, cues only before a to-infinitive (include_stances)
+_INFINITIVE_CUE_FORMS = {f: (lemma, "marked") for lemma, fs in (
+    ("decline", "declines declined declining"), ("agree", "agrees agreed agreeing"),
+    ("offer", "offers offered offering"), ("plan", "plans planned planning"),
+    ("refuse", "refuses refused refusing"), ("seek", "seeks sought seeking")) for f in fs.split()}
+_INFINITIVE_CUE_RE = re.compile(r"(?<![\w’'\-])(?:" + "|".join(_INFINITIVE_CUE_FORMS) + r")(?=[ \t]+to[ \t]+[a-z])")
+_INFINITIVE_RE = re.compile(r"[ \t]+(to[ \t]+(?!be\b)[a-z]{2,})")
+_NP_OBJECT_END_RE = re.compile(r"[,;:]|\s(?:but|while|as|even|because|although|though|which|who|when|after|"
+                               r"before|since|until|if|so)\s|\s[—–-]\s|\s\(")
+
+
+def _np_object_start(text, ce, pe, lemma):
+    """Start of a plain noun-phrase object right after a stance cue ("endorsed Sanders",
+    "called for a recount"), or None (a preposition, a passive "opposed by", "as opposed to")."""
+    toks = sp.tokens_between(text, ce, min(pe, ce + 40))
+    if lemma == "call":
+        if len(toks) < 2 or toks[0][2] != "for":
+            return None       # only "called for ...": "called him" names, "called on" asks
+        toks = toks[1:]
+    if not toks:
+        return None
+    first = toks[0][2]
+    if first in sp._CLAUSE_PUNCT or first in ",;:—–-()\"“”‘’'" or first.lower() in _NP_OBJECT_BAD_START \
+            or (first.islower() and first.endswith("ing") and lemma != "call"):
+        return None
+    return toks[0][0]
+
+
 def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
     """The reported clause of one cue (indirect or mixed speech), or None."""
     text = doc.text
@@ -791,6 +863,13 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
             cstart = _trim(text, ce, o + 1)[0]
             if lemma == "call" and re.match(r"(?:for|on|upon)\s", text[cstart:cstart + 5]):
                 cstart = _trim(text, cstart + text[cstart:].index(" "), o + 1)[0]
+        elif doc.include_stances and lemma in _NP_OBJECT_LEMMAS and not quotes_between(ce, min(pe, ce + 200)):
+            cstart = _np_object_start(text, ce, pe, lemma)
+            if cstart is not None:
+                rule = "indirect_object"
+    if cstart is None and doc.include_stances and lemma in _INFINITIVE_LEMMAS and \
+            (inf := _INFINITIVE_RE.match(text, ce)) and not quotes_between(ce, min(pe, ce + 200)):
+        cstart, rule = inf.start(1), "indirect_infinitive"
     r = None
     if cstart is not None and (not inside_quote(cstart - 1) or text[cstart - 1] in "\"“„«"):
         if object_span and text[cstart] in "\"“„«‘'":
@@ -811,10 +890,12 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
                     cend = _trim(text, cstart, last_close)[1]    # called him a “moderate,” a subtle dig
                 elif cut:
                     cend = _trim(text, cstart, cut.start())[1]
+        if rule in ("indirect_object", "indirect_infinitive") and (cut := _NP_OBJECT_END_RE.search(text, cstart, cend)):
+            cend = _trim(text, cstart, cut.start())[1]      # "endorsed Clinton, but ...": the object ends
         if cend > cstart and (_words(text, cstart, cend) >= 3 or lemma in _OBJECT_LEMMAS
                               or (_words(text, cstart, cend) == 2 and _DOUBLE_RE.search(text, cstart, cend))):
             r = {"start": cstart, "end": cend, "cue_start": cs, "cue_end": ce, "subj": subj,
-                 "rule": rule, "confidence": 0.75 if borrowed is None else 0.65}
+                 "rule": rule, "confidence": 0.55 if rule in ("indirect_object", "indirect_infinitive") else 0.75 if borrowed is None else 0.65}
     if r is None and borrowed is None:
         # "..., X said." : the clause is the sentence before the subject
         before = text[ss:subj[0]].rstrip()
@@ -851,6 +932,10 @@ might must so-called""".split())
 _NOT_SUBJECTS = frozenset("""it this that there his her their its the a an which what who whom""".split())
 
 
+_TRY_VERBS = frozenset("""try tries tried trying attempt attempts attempted manage manages managed offer offers
+offered struggle struggles struggled""".split())
+
+
 def _verb_object_mixed(doc, q):
     """A quotation in the object of a finite verb with its own subject ("Trump openly admires Putin
     as a “strong leader,”", "He promised to release a report “as soon as possible”"): the object
@@ -885,6 +970,9 @@ def _verb_object_mixed(doc, q):
         if _naming_participle(text, vs, ve, q["open_start"], lo):
             return None
         nxt = toks[k + 1][2].lower() if k + 1 < len(toks) else ""
+        if nxt in ("at", "from", "with") or (nxt == "to" and t in _TRY_VERBS) or \
+                (nxt in ("up", "down", "out", "off") and k + 2 < len(toks) and toks[k + 2][2].lower() in _PREPOSITIONS):
+            return None       # "looked at", "came from", "tries to", "showed up in": no reported object
         if _TITLE_BEFORE_RE.search(text, max(0, q["open_start"] - 20), q["open_start"]) and \
                 _TITLE_CASE_RE.match(text[q["start"]:q["end"]]):
             return None       # "said in an interview on ABC’s “This Week”": a title
@@ -892,8 +980,9 @@ def _verb_object_mixed(doc, q):
     return None
 
 
-def _extract_document(text, *, include_terms=False):
+def _extract_document(text, *, include_terms=False, include_stances=False):
     doc = _Document(text)
+    doc.include_stances = include_stances
     marks = find_quote_marks(text, doc.paragraphs)
     for k, q in enumerate(marks):
         q["idx"] = k
@@ -1000,7 +1089,10 @@ def _extract_document(text, *, include_terms=False):
     # -- 2. indirect and mixed speech from the remaining cues ---------------------------------
     reported = []
     forms = sp.cue_forms()
-    for m in _cue_matches(text):
+    cue_stream = _cue_matches(text)
+    if doc.include_stances:
+        cue_stream = heapq.merge(cue_stream, _INFINITIVE_CUE_RE.finditer(text), key=lambda x: x.start())
+    for m in cue_stream:
         cs, ce = m.start(), m.end()
         if cs in used_cues or inside_quote(cs):
             continue
@@ -1018,7 +1110,7 @@ def _extract_document(text, *, include_terms=False):
             if r:
                 reported.append(r)
             continue
-        lemma, stance = forms[cue]
+        lemma, stance = forms.get(cue) or _INFINITIVE_CUE_FORMS[cue]
         # the words just before the cue (one split instead of four regex scans)
         before = text[max(ss, cs - 40):cs]
         if before and not before[-1].isspace():
@@ -1081,6 +1173,12 @@ def _extract_document(text, *, include_terms=False):
         out_rows.append(r)
         if r["start"] > r["cue_start"]:
             last_clause = (r["start"], r["end"])
+
+    headline = _headline_colon(doc)
+    if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
+            not any(r["start"] < headline["end"] and headline["start"] < r["end"] for r in out_rows):
+        headline["type"] = "indirect"
+        out_rows.append(headline)
 
     # -- 3. speakers of explicit attributions, resolved within the article in text order --------
     explicit = [q["attribution"] for q in marks if q["attribution"] is not None and q["type"] != "taken"]
@@ -1245,7 +1343,7 @@ def _as_corpus(corpus):
     return corpus
 
 
-def extract_quotes(corpus, *, include_terms=False, aliases=None, return_documents=False):
+def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliases=None, return_documents=False):
     """Find every quotation in a corpus and attribute it to its speaker.
 
     ``corpus`` is a DataFrame with ``doc_id`` and ``text`` columns (see ``load_corpus``) or a plain
@@ -1254,6 +1352,10 @@ def extract_quotes(corpus, *, include_terms=False, aliases=None, return_document
     speaker_name, speaker_id, speaker_kind, speaker_role, stance, rule, confidence, flags``.
     ``type`` is direct | indirect | mixed (and "term" for scare quotes and titles when
     ``include_terms=True``). ``text == doc_text[start:end]`` without the outer quote marks.
+    ``include_stances=True`` also returns stances whose content is a plain noun phrase
+    ("endorsed Sanders", "criticized the ruling", "called for a recount") as indirect quotes with
+    rule "indirect_object" (annotated corpora such as PolNeAR count them as attributions; by default
+    a reporting verb with a plain noun-phrase object is not a quotation).
     ``aliases`` (path, DataFrame or dict) is passed to :func:`toolkit.speakers.resolve_speakers`.
     With ``return_documents=True`` returns ``(quotes, documents)`` where documents has one row per
     input document: ``doc_id, chars, quotes, status`` (ok | empty | error) and ``problems``. A
@@ -1272,7 +1374,7 @@ def extract_quotes(corpus, *, include_terms=False, aliases=None, return_document
                          "status": "empty", "problems": "empty text" if isinstance(text, str) else "missing text"})
             continue
         try:
-            found = _extract_document(text, include_terms=include_terms)
+            found = _extract_document(text, include_terms=include_terms, include_stances=include_stances)
         except Exception as exc:  # one bad document must not stop a corpus run
             docs.append({"doc_id": doc_id, "chars": len(text), "quotes": 0, "status": "error",
                          "problems": f"{type(exc).__name__}: {exc}"})
