@@ -52,6 +52,7 @@ from typing import Iterator
 
 import numpy as np
 import pandas as pd
+from ._common import is_missing
 
 __all__ = ["load_corpus", "iter_corpus", "corpus_report", "COLUMN_ALIASES", "SUPPORTED_TYPES"]
 
@@ -327,7 +328,7 @@ def _chunks_from_text_files(files, metadata, *, encoding, chunksize) -> Iterator
     for path in files:
         text, replaced = _decode(path.read_bytes(), encoding)
         row = {"doc_id": path.stem, "text": text, **dict.fromkeys(metadata_dtypes), **lookup.get(path.stem, {})}
-        if _is_missing(row.get("title")) or not str(row.get("title")).strip():
+        if is_missing(row.get("title")) or not str(row.get("title")).strip():
             row["title"] = _first_line(text, markdown=path.suffix.lower() == ".md")
         rows.append(row)
         flags.append(["encoding_replaced"] if replaced else [])
@@ -533,7 +534,7 @@ def _finish_chunk(frame, *, position, seen, row_flags) -> pd.DataFrame:
     raw_texts = frame["text"].tolist() if "text" in frame.columns else [None] * count
     for i, value in enumerate(raw_texts):
         bad_line = bad_lines[i]
-        if _is_missing(value):
+        if is_missing(value):
             texts.append("")
             if not bad_line:
                 add(i, "missing_text")
@@ -582,7 +583,7 @@ def _parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         given = values.notna().to_numpy()
     else:
         as_text = pd.Series(
-            [None if _is_missing(v) or not str(v).strip() else str(v).strip() for v in values], dtype=object
+            [None if is_missing(v) or not str(v).strip() else str(v).strip() for v in values], dtype=object
         )
         given = as_text.notna().to_numpy()
         parsed = pd.to_datetime(as_text, errors="coerce", format="ISO8601", utc=True)
@@ -721,20 +722,14 @@ def _first_line(text: str, *, markdown: bool):
 
 def _as_optional_str(value):
     if isinstance(value, (list, tuple)):  # e.g. several authors
-        return "; ".join(str(item) for item in value if not _is_missing(item)) or None
-    if _is_missing(value):
+        return "; ".join(str(item) for item in value if not is_missing(item)) or None
+    if is_missing(value):
         return None
     return value if isinstance(value, str) else str(value)
 
 
-def _is_missing(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and np.isnan(value)
-
-
 def _id_to_str(value):
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return str(int(value))  # 12.0 read from a numeric column means id 12
@@ -749,7 +744,7 @@ def _strip_text_suffix(doc_id):
 
 
 def _split_flags(flags) -> list[str]:
-    if _is_missing(flags) or not str(flags).strip():
+    if is_missing(flags) or not str(flags).strip():
         return []
     return [flag for flag in str(flags).split(";") if flag]
 

@@ -23,12 +23,12 @@ The matching rule is the one the project is judged by:
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import defaultdict
 from pathlib import Path
 
 import pandas as pd
+from ._common import is_missing
 
 __all__ = ["load_gold", "score", "errors", "SCORE_COLUMNS", "ERROR_COLUMNS"]
 
@@ -153,15 +153,9 @@ def _read_prediction_records(path):
 
 # --------------------------------------------------------------------------- normalising values
 
-def _missing(value):
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _clean(value):
     """None for any missing marker, plain Python numbers otherwise."""
-    if _missing(value):
+    if is_missing(value):
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)) and getattr(value, "ndim", 0) == 0:
         return value.item()
@@ -175,7 +169,7 @@ def _spans(fragments, start, end):
             fragments = json.loads(fragments)
         except json.JSONDecodeError:
             fragments = None
-    if fragments is not None and not _missing(fragments) and len(fragments):
+    if fragments is not None and not is_missing(fragments) and len(fragments):
         return [(int(s), int(e)) for s, e in fragments]
     return [(int(start), int(end))]
 
@@ -240,7 +234,7 @@ def _prepare_gold(gold, *, types, strict_only):
     corpus, gold_quotes = _as_gold_pair(gold)
     texts = {}
     for doc_id, text in zip(corpus["doc_id"].astype(str), corpus["text"]):
-        texts[doc_id] = "" if _missing(text) else text
+        texts[doc_id] = "" if is_missing(text) else text
     quotes_by_doc = defaultdict(list)
     if len(gold_quotes):
         if "doc_id" not in gold_quotes.columns:
@@ -258,7 +252,7 @@ def _prepare_gold(gold, *, types, strict_only):
             record["ignore"] = strict_only and strict is not None and not strict
             record["chars"] = _charset(text, _spans(record.get("fragments"), record["start"], record["end"]))
             record["names"] = [record.get("speaker_canonical"), record.get("speaker"),
-                               *([] if aliases is None or _missing(aliases) else list(aliases))]
+                               *([] if aliases is None or is_missing(aliases) else list(aliases))]
             if record["chars"]:
                 kept.append(record)
         docs[doc_id] = (text, kept)

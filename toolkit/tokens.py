@@ -28,6 +28,7 @@ from importlib import resources
 from typing import Iterable, Iterator
 
 import pandas as pd
+from ._common import is_missing
 from nltk.tokenize.destructive import NLTKWordTokenizer
 from nltk.tokenize.punkt import (
     PunktParameters,
@@ -202,7 +203,7 @@ def train_sentence_splitter(corpus, *, extra_abbreviations: Iterable[str] = ()) 
     trainer = PunktTrainer()
     for i, text in enumerate(texts):
         if not isinstance(text, str):
-            if _is_missing(text):
+            if is_missing(text):
                 continue
             raise TypeError(f"text number {i} must be a str, got {type(text).__name__}")
         if text.strip():
@@ -343,10 +344,6 @@ def _quote_state_at_ends(text: str, ends: list[int], closers: str | None = None)
 # --------------------------------------------------------------------------- corpus tables
 
 
-def _is_missing(value) -> bool:
-    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
-
-
 def _iter_docs(corpus) -> Iterator[tuple[str, str]]:
     """Yield (doc_id, text); a str is one document called "text"; missing texts yield ""."""
     if isinstance(corpus, str):
@@ -362,7 +359,7 @@ def _iter_docs(corpus) -> Iterator[tuple[str, str]]:
     for doc_id, text in zip(corpus["doc_id"].tolist(), corpus["text"].tolist()):
         if isinstance(text, str):
             yield doc_id, text
-        elif _is_missing(text):
+        elif is_missing(text):
             yield doc_id, ""
         else:
             raise TypeError(f"document {doc_id!r}: text must be a str, got {type(text).__name__}")
