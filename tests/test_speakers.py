@@ -238,3 +238,170 @@ def test_a_cue_word_after_a_possessive_is_a_noun_without_subject():
     assert subject_before(text, text.index("said"), 0) is not None
     text = "Since the vote, he’s said the same thing at every stop."
     assert subject_before(text, text.index("said"), 0) is not None     # "he’s" = he has, not a possessive
+
+
+def test_relative_pronoun_is_the_mention_and_resolves_to_its_antecedent():
+    text = ("The mayor sparred with Councilmember Dana Whitfield, who has called the budget “a shell game,” "
+            "and with Treasurer Omar Reyes, who says it is “balanced to the penny.”")
+    q = extract_quotes(text)
+    rows = q[q["type"] == "mixed"]
+    assert rows["speaker"].tolist() == ["who", "who"]
+    assert rows["speaker_name"].tolist() == ["Dana Whitfield", "Omar Reyes"]
+    assert mention_info(text, text.index("who"), text.index("who") + 3)["name"] == "Dana Whitfield"
+
+
+def test_trailing_document_subject_with_a_present_tense_verb():
+    text = ("“We will not let the clinic close without a fight,” the petition reads. "
+            "“Our families depend on it.”")
+    q = extract_quotes(text)
+    assert len(q) == 1 and q.loc[0, "speaker"] == "the petition"
+
+
+def test_trailing_subject_found_past_a_later_cue_word_of_another_clause():
+    text = ("“Let me help you out, the answer is no,” the retired admiral joked at the town hall, "
+            "drawing laughs from the crowd.")
+    q = extract_quotes(text)
+    assert q.loc[0, "speaker"] == "the retired admiral"
+
+
+def test_participle_after_a_comma_shares_the_subject_of_the_main_clause():
+    text = ("Early in the race, Governor Lena Marsh attacked her rival, calling him “a tourist in this state.” "
+            "Although she thanked the volunteers, Marsh struck a cautious note, saying, “We have not won anything yet.”")
+    q = extract_quotes(text)
+    assert q["speaker_name"].tolist() == ["Lena Marsh", "Lena Marsh"]
+    assert q["speaker"].tolist() == ["Governor Lena Marsh", "Marsh"]
+
+
+def _exchange(middle):
+    """A novel-like exchange: enough alternating turns for dialogue mode, then ``middle``."""
+    turns = []
+    for k in range(12):
+        turns.append(f"“Shall we walk to the river number {k}?” said Clara.")
+        turns.append(f"“Not yet, the grass is still wet, number {k}.”")
+    return ("Clara stood at the window. Edmund was reading by the lamp.\n\n“It is raining,” said Edmund.\n\n"
+            + "\n\n".join(turns) + "\n\nThe clock struck nine.\n\n" + "\n\n".join(middle))
+
+
+def test_vocative_names_the_next_speaker_and_never_the_current_one():
+    text = _exchange([
+        "“Have you seen my letters, Aunt Sophia?” asked Edmund.",
+        "“They are on the hall table where you left them.”",
+        "“Thank you. Clara, will you come down to dinner?”",
+        "“Yes, Edmund, in a minute.”",
+    ])
+    q = extract_quotes(text)
+    tail = q.tail(4)
+    assert tail.iloc[1]["rule"] == "vocative" and tail.iloc[1]["speaker_name"] == "Aunt Sophia"
+    assert tail.iloc[3]["speaker_name"] == "Clara"      # addressed by the turn before, and she addresses Edmund
+
+
+def test_turns_anchor_on_a_later_explicit_attribution_when_none_precedes():
+    text = _exchange([
+        "“Who left the gate open?”",
+        "“Not I, for once.”",
+        "“Then it was the wind,” said Clara.",
+    ])
+    q = extract_quotes(text)
+    tail = q.tail(3)
+    assert tail.iloc[0]["speaker_name"] == "Clara" and tail.iloc[0]["rule"] == "turn_taking"
+    assert tail.iloc[1]["speaker_name"] == "Edmund"
+
+
+def test_plain_person_noun_resolves_to_the_nearest_person_it_fits():
+    text = ("Daniel Wren came up the stairs two at a time. His sister was waiting.\n\n"
+            "“I have news from the harbor,” cried the lad, out of breath.")
+    q = extract_quotes(text)
+    assert q.loc[0, "speaker"] == "the lad" and q.loc[0, "speaker_name"] == "Daniel Wren"
+    assert mention_info("the girl", 0, 8)["gender"] == "f"
+
+
+def test_trailing_subject_with_a_relative_clause_and_irregular_verbs():
+    text = ("Ruling on the levee.\n\n"
+            "“We will not raise the fee, not this year,” Mayor Ines Castro, who has opposed the levy since 2019, "
+            "said at the time.\n\n"
+            "“Every vote brings us closer,” read the campaign email. “We grow stronger every day.”\n\n"
+            "“We ought to start the repairs this morning,” she went on.")
+    q = extract_quotes(text)
+    assert q["speaker"].tolist() == ["Mayor Ines Castro", "the campaign email", "she"]
+    assert q.loc[2, "speaker_name"] == "Ines Castro"
+
+
+def test_sentence_initial_inverted_cue_and_role_with_capitalized_modifier():
+    text = ("Ruling on the levee.\n\n"
+            "Said Okafor, “The thought that an error on our part caused this is painful to us.”\n\n"
+            "“I do not know where he stands on that,” said undecided Republican voter Stephanie Hale of Derry, "
+            "before the town meeting.")
+    q = extract_quotes(text)
+    assert q["speaker"].tolist()[0] == "Okafor"
+    assert q["speaker_name"].tolist()[1] == "Stephanie Hale"
+
+
+def test_coordinated_leading_verb_and_a_paragraph_that_ends_in_a_speech_verb():
+    text = _exchange([
+        "Edmund looked up from his book at once and said:",
+        "“The river will be high tomorrow.”",
+        "Clara did not answer at first. Edmund, who had expected as much, merely added,",
+        "“And the bridge will be closed.”",
+    ])
+    q = extract_quotes(text)
+    tail = q.tail(2)
+    assert tail["speaker_name"].tolist() == ["Edmund", "Edmund"]
+
+
+def test_cueless_quote_in_a_new_sentence_takes_that_sentences_subject():
+    text = ("Early in the race, Governor Lena Marsh called her rival “a tourist in this state.” "
+            "Senator Paul Okoro fired back in March, attacking Marsh for “the greed, the showing off, the bluster and the absurd schoolyard theatrics” "
+            "of her campaign.")
+    q = extract_quotes(text)
+    last = q.iloc[-1]
+    assert last["speaker_name"] == "Paul Okoro"
+
+
+def test_a_pronoun_speaker_is_never_the_person_the_quote_addresses():
+    text = ("Daniel Wren came into the morning-room and found Harry Vane there alone.\n\n"
+            "“I am so sorry to be late, Harry,” he cried, “but the train was held at Reading.”")
+    q = extract_quotes(text)
+    assert q.loc[0, "speaker"] == "he" and q.loc[0, "speaker_name"] == "Daniel Wren"
+
+
+def test_possessive_pronoun_after_a_quote_is_not_a_speaker():
+    text = ("Ruling on the levee.\n\n"
+            "Nora Blake wrote to the board on Monday. “Who will pay for the repairs, and when?” "
+            "Her questions went unanswered for a week.")
+    q = extract_quotes(text)
+    assert q.loc[0, "speaker"] not in ("Her", "Her questions went")
+
+
+def test_trailing_adverb_and_sentence_initial_adverb_stay_out_of_names():
+    text = ("Ruling on the levee.\n\n"
+            "Instantly Emma Finch rose. “I have seen the inhabitants,” answered the duchess vaguely.")
+    q = extract_quotes(text)
+    assert q.loc[0, "speaker"] == "the duchess"
+    from toolkit.speakers import ArticleSpeakers
+    assert "Emma Finch" in ArticleSpeakers(text).entities
+
+
+def test_in_dialogue_a_pronoun_in_the_next_turn_is_the_other_party():
+    turns = []
+    for k in range(12):
+        turns.append(f"“Is the boat ready, number {k}?” asked Thomas Pike.")
+        turns.append(f"“Nearly ready, number {k}, give me a minute.”")
+    text = ("Thomas Pike and Henry Vane stood on the quay.\n\n" + "\n\n".join(turns)
+            + "\n\n“Then we sail at noon?” asked Thomas Pike.\n\n“At noon, if the wind holds,” he said.")
+    q = extract_quotes(text)
+    assert q.iloc[-1]["speaker"] == "he" and q.iloc[-1]["speaker_name"] == "Henry Vane"
+
+
+def test_name_then_role_then_relative_clause_the_name_speaks():
+    text = ("Mei-Lin Zhao, the state privacy commissioner, who testified after the chief executive, "
+            "told the committee that her inquiry would conclude by the end of July.")
+    q = extract_quotes(text)
+    assert q.loc[0, "speaker_name"] == "Mei-Lin Zhao"
+    assert q.loc[0, "speaker_role"].endswith("state privacy commissioner")
+
+
+def test_relative_pronoun_after_a_parenthetical_and_no_verb_inside_a_subject():
+    text = ("And he praised Sen. Carla Ruiz (D-N.M.), who told a local newspaper on Tuesday that the dam could "
+            "fail “within a decade” without repairs.")
+    q = extract_quotes(text)
+    assert q.loc[0, "speaker"] == "who" and q.loc[0, "speaker_name"] == "Carla Ruiz"

@@ -142,6 +142,13 @@ def _honorific_gender() -> dict:
 PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f", "they": "p", "them": "p",
                   "i": "s", "me": "s", "we": "p", "us": "p", "it": "o", "you": "s"}
 
+# common nouns for a person, with the gender they imply ("the lad" -> m); "s" = either
+PERSON_NOUN_GENDER = {**dict.fromkeys("""lad boy man gentleman fellow youth husband father uncle brother son
+nephew king prince lord sir monk priest""".split(), "m"), **dict.fromkeys("""girl woman lady maid maiden widow
+wife mother aunt sister daughter niece queen princess hostess mamma governess""".split(), "f"),
+    **dict.fromkeys("""painter artist stranger visitor guest host doctor child youngster old stranger newcomer
+servant clerk driver soldier officer detective""".split(), "s")}
+
 UNNAMED_HEADS = frozenset("""official officials source sources spokesman spokeswoman spokesperson aide aides
 person people expert experts analyst analysts diplomat diplomats lawmaker lawmakers adviser advisers advisor
 advisors insider insiders witness witnesses resident residents observer observers critic critics supporter
@@ -216,6 +223,14 @@ def mention_info(text: str, start: int, end: int) -> dict:
     if len(words) == 1 and low[0] in PRONOUN_GENDER:
         info.update(kind="pronoun", pronoun=True, gender=PRONOUN_GENDER[low[0]])
         return info
+    if len(words) == 1 and low[0] in ("who", "which"):
+        # a relative pronoun speaks for its antecedent: "Sanders, who says ..." -> Sanders
+        ante = relative_antecedent(text, start, max(0, start - 260))
+        if ante is None:
+            return info
+        out = mention_info(text, ante[0], ante[1])
+        out.update(mention=info["mention"], start=start, end=end)
+        return out
     # the name is the last run of capitalized tokens (with particles inside)
     j = len(toks)
     while j > 0 and low[j - 1] in (",", "’s", "'s"):
@@ -260,6 +275,9 @@ def mention_info(text: str, start: int, end: int) -> dict:
                 gender = fn
             if len(name_idx) > 2 and low[name_idx[0]] in honor:
                 name_idx = name_idx[1:]              # "Dr. Anika Bose" -> "Anika Bose"
+            of_at = [i for i in name_idx if low[i] == "of"]
+            if of_at and fn and of_at[0] - name_idx[0] >= 2:
+                name_idx = [i for i in name_idx if i < of_at[0]]   # "Stephanie Hooton of Derry": a place
             name = text[toks[name_idx[0]][0]:toks[name_idx[-1]][1]]
             single = len(name_idx) == 1 and last_title < 0 and not fn
             info.update(kind="unknown" if single else "person", name=name, gender=gender)
@@ -292,8 +310,9 @@ def mention_info(text: str, start: int, end: int) -> dict:
         if head in ROLE_HEADS and low[0] == "the" and not head.endswith("s"):
             info.update(kind="nominal", role=text[toks[0][0]:toks[j - 1][1]], role_words=frozenset(low[1:j]))
         return info
-    if head in ROLE_HEADS:
-        info.update(kind="nominal", role=text[toks[0][0]:toks[j - 1][1]], role_words=frozenset(low[:j]))
+    if head in ROLE_HEADS or head in PERSON_NOUN_GENDER:
+        info.update(kind="nominal", role=text[toks[0][0]:toks[j - 1][1]], role_words=frozenset(low[:j]),
+                    gender=PERSON_NOUN_GENDER.get(head, "u"), definite=low[0] == "the")
         return info
     return info
 
@@ -336,6 +355,31 @@ class ArticleSpeakers:
         self._quote_ends = [e for _s, e in sorted(quote_spans)]
         self._scan_person_names(known_names)
 
+    _last_speaker = None            # (position, entity) of the last speaker mention resolved
+
+    def _dialogue(self):
+        """Fiction-like text: many quotations close their paragraph and the next opens with one."""
+        if getattr(self, "_is_dialogue", None) is None:
+            text, pairs = self.text, 0
+            for a_end, b_start in zip(self._quote_ends, self._quote_starts[1:]):
+                gap = text[a_end:b_start]
+                if 0 < gap.count("\n") and not gap.strip():
+                    pairs += 1
+            self._is_dialogue = pairs >= 10 and pairs >= 0.15 * len(self._quote_starts)
+        return self._is_dialogue
+
+    def _new_turn(self, prev_pos, pos):
+        """True when ``pos`` lies in the quotation paragraph right after the one holding ``prev_pos``
+        (one paragraph break between them, and the new paragraph opens with a quotation)."""
+        if not self._dialogue() or pos - prev_pos > 3000:
+            return False
+        between = self.text[prev_pos:pos]
+        brk = between.find("\n\n")
+        if brk < 0 or between.find("\n\n", brk + 2) >= 0:
+            return False
+        rest = between[brk:].lstrip()
+        return rest[:1] in "\"“„«'‘"
+
     # -- building ---------------------------------------------------------------------------
     def _inside_quote(self, pos):
         i = bisect_left(self._quote_starts, pos + 1) - 1
@@ -366,8 +410,9 @@ class ArticleSpeakers:
             hl = head.lower()
             if lower_words is None and head not in _SENTENCE_WORDS:
                 lower_words = set(_LOWER_WORD_RE.findall(self.text))
-            if (head in _SENTENCE_WORDS or (hl in lower_words and head not in names and hl not in honor
-                                             and hl.rstrip(".") not in _title_words())) \
+            if (head in _SENTENCE_WORDS or (hl.endswith("ly") and head not in names)
+                    or (hl in lower_words and head not in names and hl not in honor
+                        and hl.rstrip(".") not in _title_words())) \
                     and hl not in honor and hl + "." not in honor:
                 # a sentence-initial common word ("Already Joe", "Whether Helen") is not part of the name
                 if len(toks) < 2:
@@ -380,7 +425,12 @@ class ArticleSpeakers:
                     or head in names or (len(toks) == 1 and head in known)
                     or (len(toks) > 1 and toks[-1] in known)):
                 continue
-            kind, name, gender, role, role_words = _name_run_info(self.text[s:e])
+            run = self.text[s:e]
+            if " of " in run and hl.rstrip(".") not in _title_words():
+                run = run[:run.index(" of ")]      # "Mary of Ralph", "Picture of Dorian Gray": no title, no "of"
+                if " " not in run and run not in names:
+                    continue
+            kind, name, gender, role, role_words = _name_run_info(run)
             if kind == "person" and name:
                 self.add(name, s, gender=gender, role=role, role_words=role_words)
 
@@ -445,6 +495,7 @@ class ArticleSpeakers:
         if kind in ("person", "unknown") and info["name"]:
             key = self.add(info["name"], pos, gender=info["gender"], role=info.get("role"),
                            role_words=info.get("role_words", ()))
+            self._last_speaker = (pos, key)
             ent = self.entities[key]
             return key, "person", ent.get("role") or info.get("role")
         if kind == "organization":
@@ -453,19 +504,50 @@ class ArticleSpeakers:
         if kind == "pronoun":
             g = info["gender"]
             if g in ("m", "f", "s"):
-                key = self.nearest_person(pos, g, window=window, exclude=exclude)
+                # nobody addresses themselves: "“I am so sorry, Harry,” he cried" -> not Harry
+                exclude = set(exclude) | self._addressed_near(pos, info.get("end", pos))
+                key = None
+                last = self._last_speaker
+                if last and g in ("m", "f") and last[1] not in exclude and self._new_turn(last[0], pos):
+                    # dialogue: "he said" in the turn after another man's turn is the other man
+                    ent = self.entities.get(last[1])
+                    if ent and _compatible(ent["gender"], g):
+                        key = self.nearest_person(pos, g, window=window, exclude=exclude | {last[1]})
+                if key is None:
+                    key = self.nearest_person(pos, g, window=window, exclude=exclude)
                 if key:
+                    self._last_speaker = (pos, key)
                     return key, "person", self.entities[key].get("role")
                 return None, "person", None
             return None, "unknown", None
         if kind == "nominal":
             key = self.by_role(pos, info.get("role_words", frozenset()), window=window * 2)
+            if key is None and info.get("definite") and info.get("mention", "").split()[-1].lower() in PERSON_NOUN_GENDER:
+                # "cried the lad": the nearest person the noun fits (only for plain person nouns)
+                key = self.nearest_person(pos, info.get("gender") or "s", window=window,
+                                          exclude=set(exclude) | self._addressed_near(pos, info.get("end", pos)))
             if key:
                 return key, "person", self.entities[key].get("role") or info.get("role")
             return None, "person", info.get("role")
         if kind == "unnamed source":
             return None, "unnamed source", None
         return None, "unknown", None
+
+    def _addressed_near(self, start, end):
+        """Names addressed (vocatives) in the quotation right before or right after a mention."""
+        out = set()
+        i = bisect_left(self._quote_starts, start) - 1
+        near = []
+        if i >= 0 and start - self._quote_ends[i] <= 3:      # also a span holding an interrupted quote
+            near.append((self._quote_starts[i] + 1, min(self._quote_ends[i] - 1, start)))
+        if i + 1 < len(self._quote_starts) and 0 <= self._quote_starts[i + 1] - end <= 12:
+            near.append((self._quote_starts[i + 1] + 1, self._quote_ends[i + 1] - 1))
+        for qs, qe in near:
+            for s, e in vocatives(self.text, qs, qe):
+                key = _addressee_key(self, self.text, s, e)
+                if key in self.entities:
+                    out.add(key)
+        return out
 
     def named_organization(self, info, *, window=20000):
         """The organization a common-noun mention ("the company", "the port authority", "the
@@ -758,7 +840,8 @@ is was were are has have had to for from into of by with without about against b
 _INTRO_WORDS = frozenset("""and but also yet so then now meanwhile still however instead indeed later earlier
 in on at during after before last this yesterday today tonight""".split())
 _TIME_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday today yesterday tonight
-morning afternoon evening night week month year weekend earlier later recently""".split())
+morning afternoon evening night week month year weekend earlier later recently spring summer fall autumn
+winter""".split())
 _CLAUSE_PUNCT = frozenset(list(".;:!?()[]{}\"“”„«»‹›—–") + ["--"])
 QUOTE_CHARS = "\"“”„‟«»‹›‘’'"
 
@@ -808,6 +891,10 @@ def subject_before(text: str, verb_start: int, floor: int):
     if last in _NOUN_MARKERS or (last.endswith(("’s", "s’")) and last not in _CONTRACTIONS):
         return None      # "Sanders’ comments", "the report": a noun, not a verb with a subject
     found = _subject_before(text, verb_start, floor)
+    if found is None:
+        rel = _RELATIVE_PRONOUN_RE.search(text, max(floor, verb_start - 80), verb_start)
+        if rel is not None and relative_antecedent(text, rel.start(1), floor) is not None:
+            return rel.start(1), rel.end(1), None    # "Sanders, who says it is ...": the mention is "who"
     if found is None and verb_start - floor > 12:
         lo = max(floor, verb_start - 260)
         tail = text[lo:verb_start].rstrip()
@@ -817,6 +904,32 @@ def subject_before(text: str, verb_start: int, floor: int):
                 pass
             if rel is not None and not re.search(r"[.!?;]\s+[A-Z]", text[rel.end():verb_start]):
                 found = _subject_before(text, rel.start(), floor)
+    return found
+
+
+# a relative pronoun right before the verb (auxiliaries and adverbs between): "X, who has said",
+# "voters who say", "the report, which found"
+_RELATIVE_PRONOUN_RE = re.compile(r"(?:(?<=,)|(?<=[—–])|(?<=[a-z]))\s+(who|which)\s+(?:(?:has|have|had|also|then|later|"
+                                  r"previously|recently|once|often|repeatedly|publicly|now|would|will|did|does|do|"
+                                  r"had|is|was|were|are|never|\w+ly)\s+)*$")
+
+
+def relative_antecedent(text: str, pos: int, floor: int = 0):
+    """The noun phrase a relative pronoun at ``pos`` refers to ("Sanders" in "Sanders, who says"),
+    as ``(start, end, appositive)`` or None; only a phrase ending right before the pronoun counts."""
+    head = text[max(floor, pos - 4):pos].rstrip()
+    comma = len(head) and head[-1] in ",—–"
+    end = pos - (len(text[:pos]) - len(text[:pos].rstrip()))
+    if comma:
+        end -= 1
+    if end <= floor:
+        return None
+    found = _subject_before(text, end, floor)
+    if found is None:
+        return None
+    gap = text[found[1]:end].strip()
+    if gap and not (gap.startswith("(") and gap.endswith(")")):     # "Sen. Ron Johnson (R-Wis.), who"
+        return None
     return found
 
 
@@ -898,10 +1011,15 @@ def _subject_scan(text: str, verb_start: int, lo: int):
     # drop leading intro words ("But", "Also")
     while start_i <= end_i and toks[start_i][2].lower() in _INTRO_WORDS and start_i < end_i:
         start_i += 1
+        if start_i < end_i and toks[start_i][2].lower() in _TIME_WORDS:
+            start_i += 1      # "Last spring the senator played down ..."
     # a lower-case verb-like word inside means we crossed into another clause: keep what follows it
     for k in range(end_i, start_i - 1, -1):
         w = toks[k][2]
-        if w.islower() and (w in cue_forms() or w in ("is", "are", "was", "were")):
+        if w.islower() and (w in cue_forms() or w in ("is", "are", "was", "were")
+                            or (k > start_i and w.endswith("ed") and toks[k - 1][2].lower() in _SUBJECT_PRONOUNS)) \
+                and not (k > start_i and toks[k - 1][2].lower() in _NOUN_MARKERS | {"of"}):
+            # ("the former secretary of state": a cue form after "of" or a determiner is a noun)
             start_i = k + 1
             break
     if start_i > end_i:
@@ -922,6 +1040,16 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         if 1 <= len(words) <= 6 and all(is_capitalized(w) or w.lower() in _NAME_PARTICLES | {"of", "-"}
                                         for w in words) and is_capitalized(words[0]):
             return (appos[0], appos[1], (toks[start_i][0], toks[end_i][1])), low
+    if appos is not None and start_i >= 2 and toks[start_i - 1][2] == "," \
+            and toks[start_i][2].lower() in ("the", "a", "an") and toks[end_i][2].islower():
+        # "Mei-Lin Zhao, the state privacy commissioner, who testified ..., told": the name before
+        # the role phrase speaks
+        k = start_i - 2
+        while k >= 0 and start_i - 2 - k < 5 and (is_capitalized(toks[k][2]) or toks[k][2].lower() in _NAME_PARTICLES):
+            k -= 1
+        first = toks[k + 1][2] if k + 1 < start_i - 1 else ""
+        if first and first not in _SENTENCE_WORDS and (k < 0 or toks[k][2] in _CLAUSE_PUNCT):
+            return (toks[k + 1][0], toks[start_i - 2][1], (toks[start_i][0], toks[end_i][1])), low
     return (toks[start_i][0], toks[end_i][1], appos), low
 
 
@@ -951,6 +1079,10 @@ def subject_after(text: str, pos: int, limit: int):
         i += 1
     if i == s_i:
         return None
+    if i < len(toks) and toks[i][2].lower() in _FINITE_AFTER_SUBJECT:
+        return None      # "said the deal was a win": the subject of a reported clause
+    while i - 1 > s_i and toks[i - 1][2].islower() and toks[i - 1][2].endswith("ly") and len(toks[i - 1][2]) > 4:
+        i -= 1           # "answered the duchess vaguely"
     e_i = i - 1
     last = toks[e_i][2]
     if e_i > s_i and last.islower() and (last in cue_forms() or (last.endswith("ed") and len(last) > 4)) \
@@ -975,6 +1107,7 @@ def subject_after(text: str, pos: int, limit: int):
     return toks[s_i][0], toks[e_i][1], appos
 
 
+_FINITE_AFTER_SUBJECT = frozenset("is was were are has have had will would could can should must".split())
 _DOCUMENT_HEADS = frozenset("statement release letter memo email e-mail report filing post message notice "
                             "announcement".split())
 
@@ -985,7 +1118,14 @@ def _role_then_name(toks, s_i, e_i):
     k = s_i
     while k <= e_i and toks[k][2].islower() and k - s_i < 4:
         k += 1
-    return k > s_i and k <= e_i and all(is_capitalized(toks[j][2]) for j in range(k, e_i + 1))
+    if k > s_i and k <= e_i and all(is_capitalized(toks[j][2]) for j in range(k, e_i + 1)):
+        return True
+    # capitalized modifiers inside the role ("undecided Republican voter Stephanie Hooton"): the
+    # words after the last lower-case role noun must start with a known first name
+    last = max((j for j in range(s_i, e_i + 1) if toks[j][2].islower() and toks[j][2] != "of"), default=None)
+    return last is not None and last - s_i < 5 and last < e_i and toks[last][2] in ROLE_HEADS | UNNAMED_HEADS | \
+        PERSON_NOUN_GENDER.keys() | {"voter", "resident", "owner", "student", "teacher", "worker"} \
+        and toks[last + 1][2] in first_names()
 
 
 def _attribution(rule, confidence, cue_span, speaker_span, appos=None, text=None):
@@ -996,6 +1136,11 @@ def _attribution(rule, confidence, cue_span, speaker_span, appos=None, text=None
 
 
 _ANY_VERB_RE = re.compile(r"[a-z]+(?:ed|es|s)$")
+_SUBJECT_PRONOUNS = frozenset("he she they i we you".split())
+# irregular past forms that carry speech after a quotation ("“…,” read the email", "“…,” he went on")
+_INVERTED_VERBS = frozenset("read went began broke spoke came cried sang swore rang shot".split())
+# a present-tense verb after a noun ("the letter reads", "the sign warns"); not "-ss"/"-us"/"-is"
+_PRESENT_VERB_RE = re.compile(r"[a-z]+[^su’'\W]s$")
 
 
 def rule_trailing(doc, q):
@@ -1025,8 +1170,15 @@ def rule_trailing(doc, q):
         return None
     # subject first: find the verb within a few tokens (parentheticals such as "(D-Mo.)" skipped)
     depth = 0
+    relative = False
     for k in range(i, min(len(toks), i + 22)):
         t = toks[k][2]
+        if relative:
+            relative = t != ","        # "Cruz, who has proposed repealing it, said": skip the relative clause
+            continue
+        if t in ("who", "which") and k > i and toks[k - 1][2] == ",":
+            relative = True
+            continue
         if t == "(":
             depth += 1
             continue
@@ -1039,34 +1191,41 @@ def rule_trailing(doc, q):
             subj = subject_before(doc.text, toks[k][0], toks[i][0])
             if subj and subj[0] == toks[i][0]:
                 return _attribution("trailing", 0.95, (toks[k][0], toks[k][1]), subj[:2], subj[2])
-            return None
+            if subj:
+                return None  # "“liar,” a charge he denied": the cue has its own subject further on
+            break        # a cue word with no subject ("..., drawing laughs"): try the verb rules below
         if t in _CLAUSE_PUNCT:
             break
     # "“…,” the Republican nominee riffed": a determiner-led subject and any past-tense verb
     if q["content_end_char"] in ",!?—–-…" and toks[i][2].lower() in _DETERMINERS:
         for k in range(i + 1, min(len(toks), i + 8)):
             t = toks[k][2]
-            if t in _CLAUSE_PUNCT or t == ",":
-                break
-            if t.islower() and t.endswith("ed") and len(t) > 3:
+            if t in _CLAUSE_PUNCT or t == "," or t.lower() in PRONOUN_GENDER or t in _SUBJECT_STOP \
+                    or t in _FINITE_VERBS or t in _INVERTED_VERBS:
+                break        # "a charge he denied", "her questions went unanswered": not a speaker
+            if t.islower() and len(t) > 3 and (t.endswith("ed") or k > i + 1 and _PRESENT_VERB_RE.match(t)):
                 return _attribution("trailing_any_verb", 0.6, (toks[k][0], toks[k][1]), (toks[i][0], toks[k - 1][1]))
-    # novels: any verb right after the quote ("“…!” laughed Winterbourne", "“…,” he growled")
-    if q["content_end_char"] in ",!?—–-…" and len(toks) > i + 1:
+    # novels: any verb right after the quote ("“…!” laughed Winterbourne", "“…,” he growled"); only
+    # for a quote that opens its sentence (mid-sentence, "called “distasteful,” Santilli expressed ...")
+    if q["content_end_char"] in ",!?—–-…" and len(toks) > i + 1 and q.get("starts_sent", True):
         t1 = toks[i + 1][2]
-        if _ANY_VERB_RE.match(t0) and t0 not in _DETERMINERS and (is_capitalized(t1) or t1.lower() in _DETERMINERS):
+        if (_ANY_VERB_RE.match(t0) or t0 in _INVERTED_VERBS) and t0 not in _DETERMINERS \
+                and (is_capitalized(t1) or t1.lower() in _DETERMINERS):
             subj = subject_after(doc.text, toks[i][1], limit)
             if subj:
                 return _attribution("trailing_any_verb", 0.6, (toks[i][0], toks[i][1]), subj[:2], subj[2])
-        if (t0.lower() in PRONOUN_GENDER or is_capitalized(t0)) and _ANY_VERB_RE.match(t1):
-            j = i + 1 if t0.lower() in PRONOUN_GENDER else None
+        if (t0.lower() in _SUBJECT_PRONOUNS and (_ANY_VERB_RE.match(t1) or t1 in _INVERTED_VERBS)) or \
+                (is_capitalized(t0) and t0.lower() not in PRONOUN_GENDER):
+            j = i + 1 if t0.lower() in _SUBJECT_PRONOUNS else None
             if j is None:
                 # a short name: up to three capitalized tokens
                 j = i
                 while j < len(toks) and j - i < 4 and (is_capitalized(toks[j][2])):
                     j += 1
-                if j >= len(toks) or not _ANY_VERB_RE.match(toks[j][2]):
+                if j >= len(toks) or not (_ANY_VERB_RE.match(toks[j][2]) or toks[j][2] in _INVERTED_VERBS):
                     return None
-            if toks[i][2] in _SENTENCE_WORDS and toks[i][2].lower() not in PRONOUN_GENDER:
+            if toks[i][2] in _SENTENCE_WORDS and toks[i][2].lower() not in PRONOUN_GENDER \
+                    and toks[i][2].lower() not in _honorific_gender():
                 return None
             return _attribution("trailing_any_verb", 0.6, (toks[j][0], toks[j][1]), (toks[i][0], toks[j - 1][1]))
     return None
@@ -1089,6 +1248,13 @@ def rule_leading(doc, q):
         return None   # "said that “more than 95 percent” of ...": a mixed quote, not a direct one
     for k in range(len(toks) - 1, max(-1, len(toks) - 12), -1):
         t = toks[k][2]
+        if t not in forms and is_capitalized(t) and t.lower() in forms and t.lower().endswith("ed") | (t == "Said") \
+                and toks[k][0] == max(q["sent_start"], q["para_start"]):
+            # "Said Comey, “…”" / "Stated Stone:": a cue that opens the sentence, the speaker after it
+            subj = subject_after(doc.text, toks[k][1], o)
+            if subj:
+                return _attribution("leading_inverted", 0.8, (toks[k][0], toks[k][1]), subj[:2], subj[2])
+            return None
         if t in forms or (t == "according" and k + 1 < len(toks) and toks[k + 1][2] == "to"):
             if t == "according":
                 subj = _according_subject(doc.text, toks[k + 1][1], o)
@@ -1098,7 +1264,22 @@ def rule_leading(doc, q):
             between = [x[2] for x in toks[k + 1:]]
             if any(x in (".", "!", "?", ";") for x in between):
                 return None
+            if t.endswith("ing") and k > 0 and toks[k - 1][2] == ",":
+                # "Trump attacked Romney, calling him “…”": the participle shares the main clause's subject
+                subj = None
+                if k > 1 and toks[k - 2][2] in forms and not toks[k - 2][2].endswith("ing") \
+                        and forms[toks[k - 2][2]][0] != toks[k - 2][2]:
+                    subj = subject_before(doc.text, toks[k - 2][0], floor)   # "…,” he said, adding, “…”"
+                if subj is None:
+                    subj = main_clause_subject(doc.text, q["sent_start"], toks[k - 1][0],
+                                               inside_quote=getattr(doc, "inside_quote", None))
+                if subj:
+                    return _attribution("leading_participle", 0.8, (toks[k][0], toks[k][1]), subj[:2], subj[2])
             subj = subject_before(doc.text, toks[k][0], floor)
+            if subj is None and k > 0 and toks[k - 1][2] == "and":
+                # "He looked up at once and said: “…”": the coordinated verb shares the subject
+                subj = main_clause_subject(doc.text, max(q["sent_start"], floor), toks[k - 1][0],
+                                           inside_quote=getattr(doc, "inside_quote", None))
             if subj:
                 return _attribution("leading", 0.9, (toks[k][0], toks[k][1]), subj[:2], subj[2])
             if k + 1 < len(toks) and toks[k + 1][2] not in (":", ","):
@@ -1106,6 +1287,51 @@ def rule_leading(doc, q):
                 if subj:
                     return _attribution("leading_inverted", 0.8, (toks[k][0], toks[k][1]), subj[:2], subj[2])
             return None
+    return None
+
+
+_FINITE_VERBS = frozenset("""is was are were has have had will would can could did does do gave made took went
+came got kept put sat stood began saw felt heard knew thought found left held brought led ran won lost
+spoke wrote told said struck hit fought met paid sent spent stood drew threw shook swore broke chose rose
+fell grew blew flew sang rang sought taught caught bought brought dealt meant sold seemed""".split())
+
+
+_SUBORDINATORS = frozenset("although though when while as if because after before since once whereas unless "
+                           "until".split())
+
+
+def main_clause_subject(text: str, start: int, limit: int, *, inside_quote=None):
+    """The subject of the first finite verb of the sentence starting at ``start`` (words inside
+    quotations skipped), as ``(start, end, appositive)`` or None: "Early in his campaign, Trump
+    attacked Romney, calling him ..." -> "Trump"; "“…,” Fiorina said, adding ..." -> "Fiorina"."""
+    forms = cue_forms()
+    toks = tokens_between(text, start, min(limit, start + 400))
+    i0 = 0
+    while i0 < len(toks) - 1 and toks[i0][2].lower() in ("and", "but", "yet", "so"):
+        i0 += 1
+    skip = skipped = bool(toks) and toks[i0][2].lower() in _SUBORDINATORS
+    for k, (s, e, t) in enumerate(toks):
+        if skip:
+            # "Although he thanked them, he sounded ...": the main clause starts after the comma
+            # (not yet when a lower-case word goes on with the subordinate clause: ", to give ...")
+            nxt = toks[k + 1][2] if k + 1 < len(toks) else ""
+            skip = t != "," or (nxt.islower() and nxt not in PRONOUN_GENDER and nxt not in _DETERMINERS)
+            if not skip:
+                start = e
+            continue
+        if not t.islower() or (inside_quote is not None and inside_quote(s)):
+            continue
+        if t in _FINITE_VERBS or (t in forms and not t.endswith("ing") and forms[t][0] != t) or \
+                (t.endswith("ed") and len(t) > 4):
+            subj = subject_before(text, s, start)
+            if subj is None and k + 1 < len(toks) and t in forms:
+                subj = subject_after(text, e, limit)      # "“…,” said Fiorina, adding ..."
+            if subj is not None and text[subj[0]:subj[1]].lower() in ("who", "which"):
+                continue      # the verb of a relative clause
+            return subj
+    if skipped and not skip:
+        found = sentence_subject(text, start, limit)
+        return (found[0], found[1], None) if found else None
     return None
 
 
@@ -1205,11 +1431,39 @@ def rule_turn_taking(doc, q):
     if not q["starts_para"] or q["idx"] < 1:
         return None
     prev = doc.quotes[q["idx"] - 1]
-    if prev["para"] != q["para"] - 1 or prev.get("continues") or not _attributed(prev):
+    if prev["para"] != q["para"] - 1:
+        # the first quote paragraph of an exchange: only a later anchor of the run can tell
+        return _turn_by_parity(doc, q) if dialogue_mode(doc) else None
+    if prev.get("continues") or not _attributed(prev):
         return None
     if dialogue_mode(doc):
-        return _turn_by_parity(doc, q)
+        a = _turn_by_parity(doc, q)
+        if a is not None and getattr(doc, "article", None) is not None:
+            addressed = _addressees(doc, q)
+            key = _speaker_key(doc, doc.quotes[a["inherited_from"]])
+            if key and any(_same_person_mention(key, x) for x in addressed):
+                # nobody addresses themselves: "“Yes, Helen.”" is not Helen's turn
+                return _other_speaker(doc, q, key, addressed)
+        return a
     return None          # news: a quote paragraph after a quote paragraph is a continuation
+
+
+def _addressees(doc, q):
+    return [k for s, e in vocatives(doc.text, q["start"], q["end"])
+            if (k := _addressee_key(doc.article, doc.text, s, e))]
+
+
+def _other_speaker(doc, q, key, addressed):
+    """The latest explicitly attributed speaker before ``q`` who is neither ``key`` nor addressed."""
+    k = q["idx"] - 1
+    while k >= 0 and q["idx"] - k <= 30:
+        other = doc.quotes[k]
+        if _explicit(other):
+            ok = _speaker_key(doc, other)
+            if ok and not _same_person_mention(ok, key) and not any(_same_person_mention(ok, x) for x in addressed):
+                return _inherit(other, "turn_taking", 0.4)
+        k -= 1
+    return None
 
 
 def _inherit(src, rule, confidence):
@@ -1219,36 +1473,51 @@ def _inherit(src, rule, confidence):
     return a
 
 
-def _turn_by_parity(doc, q):
-    """Walk back the chain of adjacent quote paragraphs to explicit attributions; alternate turns.
-
-    With only one speaker X known in the chain and an odd distance, the other party is the last
-    other explicit speaker shortly before the exchange.
-    """
-    first_key = None
+def _chain_anchors(doc, q, step, limit=30):
+    """Explicitly attributed quotes in the run of adjacent quote paragraphs around ``q``, walking
+    backward (step -1) or forward (step +1): ``[(para distance, quote), ...]`` nearest first, and
+    the index where the walk left the run (or None)."""
+    anchors = []
     para = q["para"]
-    in_chain = True
-    k = q["idx"] - 1
+    k = q["idx"] + step
+    n = len(doc.quotes)
+    while 0 <= k < n and abs(q["idx"] - k) <= limit:
+        other = doc.quotes[k]
+        if abs(other["para"] - para) > 1:
+            return anchors, k
+        para = other["para"]
+        if _explicit(other) and _speaker_key(doc, other) is not None:
+            anchors.append((abs(q["para"] - other["para"]), other))
+        k += step
+    return anchors, None
+
+
+def _turn_by_parity(doc, q):
+    """Turns alternate along a run of adjacent quote paragraphs: take the nearest explicitly
+    attributed quote of the run on either side; an even number of paragraphs away it is the same
+    speaker, an odd number the other party (the nearest anchor of the run with another speaker,
+    else the last other explicit speaker shortly before the run)."""
+    back, left_at = _chain_anchors(doc, q, -1)
+    fwd = [] if back else _chain_anchors(doc, q, 1)[0]
+    anchors = back or fwd
+    if not anchors:
+        return None
+    dist, first = anchors[0]
+    first_key = _speaker_key(doc, first)
+    if dist % 2 == 0:
+        return _inherit(first, "turn_taking", 0.55)
+    for _d, other in anchors[1:]:
+        key = _speaker_key(doc, other)
+        if key != first_key and not _same_person_mention(key, first_key):
+            return _inherit(other, "turn_taking", 0.5)
+    # the other party may have spoken just before the run
+    k = left_at if left_at is not None else -1
     while k >= 0 and q["idx"] - k <= 30:
         other = doc.quotes[k]
-        if in_chain and other["para"] < para - 1:
-            if first_key is None:
-                return None
-            in_chain = False
-        if in_chain:
-            para = min(para, other["para"])
         if _explicit(other):
             key = _speaker_key(doc, other)
-            if key is not None:
-                odd = (q["para"] - other["para"]) % 2 == 1
-                if first_key is None:
-                    if not in_chain:
-                        return None
-                    if not odd:
-                        return _inherit(other, "turn_taking", 0.55)
-                    first_key = key
-                elif key != first_key and not _same_person_mention(key, first_key):
-                    return _inherit(other, "turn_taking", 0.5 if in_chain else 0.35)
+            if key is not None and key != first_key and not _same_person_mention(key, first_key):
+                return _inherit(other, "turn_taking", 0.35)
         k -= 1
     return None
 
@@ -1288,12 +1557,13 @@ def sentence_subject(text: str, start: int, end: int):
     return toks[i][0], toks[j - 1][1]
 
 
-def _resolved_attribution(doc, rule, confidence, span):
+def _resolved_attribution(doc, rule, confidence, span, *, kinds=("person", "pronoun")):
     article = getattr(doc, "article", None)
     if article is None or span is None:
         return None
     info = mention_info(doc.text, span[0], span[1])
-    if info["kind"] not in ("person", "pronoun") or (info["kind"] == "person" and not info["name"]):
+    if info["kind"] not in kinds or (info["kind"] in ("person", "unknown") and not info["name"]) \
+            or (info["kind"] == "unknown" and info["name"] in _SENTENCE_WORDS):
         return None
     name, kind, role = article.resolve(info)
     if not name:
@@ -1302,6 +1572,21 @@ def _resolved_attribution(doc, rule, confidence, span):
     a["cue_start"] = a["cue_end"] = None
     a["_resolved"] = (name, kind, role)
     return a
+
+
+def rule_sentence_subject(doc, q):
+    """News: a cue-less quotation inside a sentence of its own (not the sentence of the quote before
+    it) belongs to that sentence's subject: "Romney fired back, attacking Trump for “…”"."""
+    if q["starts_sent"] or q["starts_para"] or dialogue_mode(doc):
+        return None
+    ss = max(q["sent_start"], q["para_start"])
+    prev = _quote_before(doc, q)
+    if prev is not None and prev["close_end"] > ss:
+        return None          # same sentence as the quote before: continuation decides
+    subj = main_clause_subject(doc.text, ss, q["open_start"], inside_quote=getattr(doc, "inside_quote", None))
+    if subj is None or subj[1] > q["open_start"]:
+        return None
+    return _resolved_attribution(doc, "sentence_subject", 0.5, subj[:2], kinds=("person", "pronoun", "unknown"))
 
 
 def rule_narration_before(doc, q):
@@ -1351,7 +1636,36 @@ def rule_narration_paragraph(doc, q):
     ss = max(ps, doc.sentences[si][0]) if doc.sentences else ps
     if not dialogue_mode(doc) and not _SPEECH_EVENT_RE.search(doc.text, ss, pe):
         return None      # news: only after a sentence about someone speaking ("spoke to reporters")
+    tail = _speech_tail_subject(doc, ss, pe)
+    if tail is not None:
+        a = _resolved_attribution(doc, "narration_paragraph", 0.6, tail)
+        if a is not None:
+            return a
     return _resolved_attribution(doc, "narration_paragraph", 0.4, sentence_subject(doc.text, ss, pe))
+
+
+def _speech_tail_subject(doc, ss, pe):
+    """The subject of a verb that ends a paragraph with a comma or colon and so introduces the next
+    paragraph's quotation: "…; for she calmly replied," -> "she". ``(start, end)`` or None."""
+    text = doc.text
+    end = len(text[:pe].rstrip())
+    if end <= ss or text[end - 1] not in ",:":
+        return None
+    toks = tokens_between(text, max(ss, end - 160), end - 1)
+    k = len(toks) - 1
+    while k >= 0 and toks[k][2].islower() and toks[k][2].endswith("ly") and len(toks[k][2]) > 4:
+        k -= 1
+    if k < 0:
+        return None
+    t = toks[k][2]
+    if not t.islower() or not (t in cue_forms() or t.endswith("ed") or t in _INVERTED_VERBS):
+        return None
+    while k > 0 and toks[k - 1][2].islower() and toks[k - 1][2].endswith("ly") and len(toks[k - 1][2]) > 4:
+        k -= 1
+    subj = subject_before(text, toks[k][0], ss)
+    if subj is None:
+        subj = main_clause_subject(text, ss, toks[k][0], inside_quote=getattr(doc, "inside_quote", None))
+    return subj[:2] if subj else None
 
 
 _WORDS_RE = re.compile(r"[^\W_]+")
@@ -1375,10 +1689,82 @@ def rule_headline_echo(doc, q):
     return None
 
 
+_ADDRESS_TITLES = (r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Lady|Lord|Sir|Madam|Madame|Mme|Aunt|Uncle|Cousin|Captain|Colonel|"
+                   r"Major|General|Professor|Father|Mother|Sister|Brother|Master|Mistress|Mlle|Mme|Monsieur|Frau|Herr|"
+                   r"Signor|Signora|Señor|Señora|Don|Donna)\.?\s+)?")
+_ADDRESS_NAME = _ADDRESS_TITLES + r"[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?"
+_VOCATIVE_END_RE = re.compile(r",\s+(?:my\s+(?:dear\s+)?|dear\s+)?(" + _ADDRESS_NAME + r")\s*(?=[.?!;]|—|--|,?[\s”\"’»]*$)")
+_VOCATIVE_START_RE = re.compile(r"(?:(?:Oh|Well|Why|Yes|No|Now|Come|Ah|Look here|Dear|But|And)\s*,?\s+)?"
+                                r"(?:[Mm]y\s+(?:dear\s+)?|[Dd]ear\s+)?(" + _ADDRESS_NAME + r")\s*[,!]\s*\S")
+
+
+_SENTENCE_BREAK_RE = re.compile(r"[.?!]\s+(?=[A-Z])")
+
+
+def vocatives(text: str, start: int, end: int) -> list:
+    """Spans of names a quotation addresses: "Miss Schlegel, you are too kind", "…, Lord Henry?",
+    "my dear Lady Ruxton". Capitalized words only; whether they name a person is checked later."""
+    out = []
+    m = _VOCATIVE_START_RE.match(text, start, end)
+    if m:
+        out.append(m.span(1))
+    for b in _SENTENCE_BREAK_RE.finditer(text, start, end):      # "Thank you. Clara, will you come?"
+        m = _VOCATIVE_START_RE.match(text, b.end(), end)
+        if m:
+            out.append(m.span(1))
+    out.extend(m.span(1) for m in _VOCATIVE_END_RE.finditer(text, start, end))
+    return sorted(set(out))
+
+
+def _addressee_key(article, text, start, end):
+    """The article's person a vocative names, or the name itself when it looks like a person's
+    (an honorific or a known first name); None for other capitalized words ("Certainly")."""
+    words = text[start:end].split()
+    honor = _honorific_gender()
+    titled = words[0].lower() in honor or words[0].lower() + "." in honor
+    core = words[1:] if titled and len(words) > 1 else words
+    if not core or core[0] in _SENTENCE_WORDS:
+        return None
+    key = normalize_name(" ".join(words))
+    if key in article.entities:
+        return key
+    cands = article.by_token.get(core[-1], set())
+    if len(cands) == 1:
+        return next(iter(cands))
+    if titled or core[0] in first_names():
+        return key
+    return None
+
+
+def rule_vocative(doc, q):
+    """Dialogue: a quote paragraph answering one that addressed someone by name is that person's:
+    "“Have you a bad influence, Lord Henry?”¶“There is no such thing…”" -> Lord Henry."""
+    article = getattr(doc, "article", None)
+    if article is None or not q["starts_para"] or q["idx"] < 1:
+        return None
+    k = q["idx"] - 1
+    prev = doc.quotes[k]
+    if prev["para"] != q["para"] - 1 or prev.get("continues"):
+        return None
+    said_by = _speaker_key(doc, prev) if _attributed(prev) else None
+    while k >= 0 and doc.quotes[k]["para"] == prev["para"]:
+        other = doc.quotes[k]
+        for s, e in reversed(vocatives(doc.text, other["start"], other["end"])):
+            key = _addressee_key(article, doc.text, s, e)
+            if key and not (said_by and _same_person_mention(key, said_by)):
+                a = _attribution("vocative", 0.6, (s, s), (s, e))
+                a["cue_start"] = a["cue_end"] = None
+                ent = article.entities.get(key)
+                a["_resolved"] = (key, "person", ent.get("role") if ent else None)
+                return a
+        k -= 1
+    return None
+
+
 # the ordered sieve for direct quotes; the first rule that fires wins
 SIEVE = [rule_trailing, rule_leading, rule_turn_taking, rule_continuation]
 # the rules tried (in order) on a quote with no cue of its own; a rule returns an attribution that
 # either carries ``inherited_from`` (the index of the quote whose speaker it takes) or its own
 # ``_resolved`` triple (speaker_name, kind, role), resolved through ``doc.article`` when present
-CUELESS_SIEVE = [rule_headline_echo, rule_narration_after, rule_turn_taking, rule_continuation, rule_narration_before,
+CUELESS_SIEVE = [rule_headline_echo, rule_narration_after, rule_vocative, rule_turn_taking, rule_sentence_subject, rule_continuation, rule_narration_before,
                  rule_narration_paragraph]
