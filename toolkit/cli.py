@@ -276,7 +276,8 @@ def _demo_charts(quotes, corpus):
     """(file name, function drawing the chart on an Axes) for every chart the demo saves."""
     from . import analysis, viz
     by_outlet = analysis.who_says_what(quotes, corpus=corpus, by="source")
-    people = analysis.top_speakers(quotes, n=2, kind="person")["speaker_id"].tolist()
+    pair = analysis.top_speakers(quotes, n=2, kind="person")
+    names = dict(zip(pair["speaker_id"], pair["speaker_name"]))
     return [
         ("top_speakers.png", lambda ax: viz.plot_top_speakers(analysis.top_speakers(quotes, n=10), ax=ax)),
         ("share_of_voice_by_outlet.png", lambda ax: viz.plot_share_of_voice(by_outlet, n=6, ax=ax)),
@@ -284,7 +285,7 @@ def _demo_charts(quotes, corpus):
         ("speaker_timeline.png", lambda ax: viz.plot_speaker_timeline(
             analysis.speaker_timeline(quotes, corpus=corpus, freq="M", n=5, kind="person"), ax=ax)),
         ("distinctive_terms.png", lambda ax: viz.plot_distinctive_terms(
-            analysis.distinctive_terms(quotes, groups=people, n=10, min_count=2), ax=ax)),
+            analysis.distinctive_terms(quotes, groups=list(names), n=10, min_count=2), labels=names, ax=ax)),
         ("cue_profile.png", lambda ax: viz.plot_cue_profile(analysis.cue_profile(quotes), n=10, ax=ax)),
         ("quote_network.png", lambda ax: viz.plot_quote_network(
             analysis.quote_network(quotes, corpus=corpus), min_weight=2, ax=ax)),
