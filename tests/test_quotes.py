@@ -422,3 +422,43 @@ def test_verb_object_skips_try_verbs_and_locative_prepositions():
         assert "verb_object" not in q["rule"].tolist(), text
     q = extract_quotes("At one rally, the senator referred to her rival as “the devil.”")
     assert q["rule"].tolist() == ["verb_object"] and q["type"].tolist() == ["mixed"]
+
+
+def test_trailing_cue_after_a_closed_quote_keeps_adverbs_prepositions_subordinators_and_addressees():
+    cases = [("“Can the port stay open?” Marta Quint asks as the cranes fall silent.", "Marta Quint"),
+             ("“Long live the harbor!” Ivo Brandt, the editor of the Tide, wrote sarcastically in a post.", "Ivo Brandt"),
+             ("“Why would anyone sell now?” Leena Ortiz said about the offer from the developers.", "Leena Ortiz"),
+             ("“Open the gates!” the dockworkers shouted from the quay.", None),
+             ("“Were you told in advance?” Paulo Reyes asked the harbor master.", "Paulo Reyes"),
+             ("“We have the votes.” Dana Whitlock told reporters during a briefing on Tuesday.", "Dana Whitlock")]
+    for text, name in cases:
+        q = extract_quotes(text)
+        direct = q[q["type"] == "direct"]
+        assert len(direct) == 1 and direct["rule"].iloc[0] == "trailing", text
+        assert q["type"].tolist() == ["direct"], text       # the cue is not read again as indirect speech
+        if name:
+            assert direct["speaker_name"].iloc[0] == name, text
+    # a new sentence whose verb takes a clause is not a trailing attribution of the quote before it
+    q = extract_quotes("“The bridge is safe.” Dana Whitlock told reporters the repairs would take a year.")
+    direct = q[q["type"] == "direct"]
+    assert direct["rule"].iloc[0] != "trailing"
+    assert "the repairs would take a year" in q[q["type"] == "indirect"]["text"].tolist()
+
+
+def test_name_set_off_by_an_ellipsis_or_dash_before_a_colon_speaks_the_quote():
+    q = extract_quotes("Within the hour she posted about the ferry strike ... Marta Quint: “Proud of every one of you.”")
+    assert q["rule"].tolist() == ["colon"] and q["speaker_name"].tolist() == ["Marta Quint"]
+    q = extract_quotes("WHY SHIPPERS STAY LOYAL - Ana Ruiz and Tom Haller: “We found that reliability matters most.”")
+    assert q["rule"].tolist() == ["colon"] and q["speaker"].tolist() == ["Ana Ruiz and Tom Haller"]
+    # a plain sentence with a colon and no name before it gives no colon speaker from a dash segment
+    q = extract_quotes("The sign on the gate - in red paint: “Keep out.”")
+    assert "colon" not in q["rule"].fillna("").tolist() or q["speaker"].iloc[0] != "in red paint"
+
+
+def test_object_span_continues_over_a_coordinated_prepositional_object():
+    q = extract_quotes("The mayor has called for tighter rules on the “gray market” that operates in rentals and other stays, and for "
+                       "higher fees on short stays. The council meets Monday.")
+    mixed = q[q["type"] == "mixed"]
+    assert len(mixed) == 1 and mixed["text"].iloc[0].endswith("higher fees on short stays")
+    q = extract_quotes("The mayor called him a “fine partner,” and the council agreed.")
+    assert q[q["type"] == "mixed"]["text"].iloc[0] == "him a “fine partner,”"

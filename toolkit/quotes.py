@@ -474,10 +474,17 @@ _COORD_TAIL_RE = re.compile(r"(?:^|[\s,])(?:and|but)\s+(?:(?:also|then|later|sti
 
 _RELATIVE_BEFORE_RE = re.compile(r",\s*who\s+(?:(?:also|then|later|has|have|had|\w+ly)\s+)*$")
 _RELATIVE_TAIL_RE = re.compile(r"\s*(?:,|\s[—–-])\s*who\s+(?:(?:also|then|later|has|have|had|\w+ly)\s+)*$")
-_OBJECT_TAIL_RE = re.compile(r",|\s(?:and|but|while|as|even|because|although|though|which|who)\s|\s[—–-]\s|\s\(")
+# (", and for raising taxes": a coordinated prepositional object continues the object)
+_OBJECT_TAIL_RE = re.compile(r",(?!\s+and\s+(?:for|to|of|on|in|with|about|against)\s)|"
+                             r"(?<!,)\s(?:and|but|while|as|even|because|although|though|which|who)\s(?!(?:other|more)\s)"
+                             r"|\s[—–-]\s|\s\(")
 _HEADLINE_NAME_RE = re.compile(r"^(?:[A-Z][\w’'.\-]*\s+){0,2}[A-Z][\w’'.\-]*$")
 
 
+# "... he tweeted about ... Donald Trump: “…”", "HEADLINE - Jane Roe and John Doe: “…”": a name set off by an
+# ellipsis or a dash right before the colon of a quotation that closes the paragraph
+_COLON_NAME_SEGMENT_RE = re.compile(r"(?:\.\.\.|…|\s[-–—])\s+((?:[A-Z][a-z][\w’'.\-]*\s+){1,2}[A-Z][a-z][\w’'\-]*"
+                                    r"(?:\s+and\s+(?:[A-Z][a-z][\w’'.\-]*\s+){1,2}[A-Z][a-z][\w’'\-]*)?)\s*$")
 _HEADLINE_COLON_RE = re.compile(r"[ \t]*((?:[A-Z][\w.’'\-]*[ \t]+){0,3}[A-Z][\w.’'\-]*):[ \t]+(?=[\w‘“'\"])")
 _HEADLINE_NOT_NAME = frozenset("""A An The Of On In At To For Over And Or Is Are Was Just New Big Top Why How What
 Who When Where Watch Breaking Update Updated Exclusive Correction Editorial Opinion Analysis Review Live Video
@@ -524,6 +531,10 @@ def _rule_colon(doc, q):
     if _HEADLINE_NAME_RE.match(prefix) and lo == q["para_start"]:
         s0, e0 = _trim(text, lo, colon)
         return sp._attribution("colon", 0.6, (colon, colon + 1), (s0, e0))
+    base = max(q["para_start"], lo - 4, colon - 80)
+    seg = _COLON_NAME_SEGMENT_RE.search(text[base:colon])
+    if seg and q["close_end"] >= q["para_end"] - 2 and not doc.inside_quote(base + seg.start(1)):
+        return sp._attribution("colon", 0.55, (colon, colon + 1), (base + seg.start(1), base + seg.end(1)))
     if not doc.quote_ends_sentence(q):
         return None
     subj = _sentence_subject(doc, lo, colon)
@@ -593,9 +604,40 @@ def _trailing_cue_ends_clause(doc, q, a):
     if q["content_end_char"] not in ".!?" and not _TITLE_BEFORE_RE.search(doc.text, max(0, q["open_start"] - 20),
                                                                             q["open_start"]):
         return True
-    toks = sp.tokens_between(doc.text, a["cue_end"], min(q["para_end"], a["cue_end"] + 60))
-    return not toks or toks[0][2] in (".", ",", ";", "!", "?") or toks[0][2].lower() in sp._TIME_WORDS \
-        or toks[0][2].lower() in ("on", "in", "at", "during", "last", "this", "to", "after", "before", "of", "with")
+    toks = sp.tokens_between(doc.text, a["cue_end"], min(q["para_end"], a["cue_end"] + 90))
+    if not toks:
+        return True
+    k = 1 if _LY_ADVERB_RE.fullmatch(toks[0][2]) else 0     # “…!” X wrote sarcastically on Twitter
+    if k == len(toks) or toks[k][2] in (".", ",", ";", "!", "?") or toks[k][2].lower() in sp._TIME_WORDS \
+            or toks[k][2].lower() in _TRAILING_TAIL_STARTS:
+        return True
+    lemma = sp.cue_forms().get(doc.text[a["cue_start"]:a["cue_end"]], ("",))[0]
+    return lemma in _ADDRESSEE_LEMMAS and _short_object_tail(toks[k:])
+
+
+_LY_ADVERB_RE = re.compile(r"[a-z][a-z\-]{2,}ly")
+# words that may follow a trailing cue without starting a new clause: prepositions of place/time/manner
+# (“…” Lopez said about the plan) and subordinators (“…?” Lopez asks as the doors open)
+_TRAILING_TAIL_STARTS = frozenset("""on in at during last this to after before of with about from outside inside into
+near for through via over amid following as while when because since until once""".split())
+_SUBORDINATORS = frozenset("as while when because after before since until once".split())
+_ADDRESSEE_LEMMAS = frozenset("tell ask assure remind inform".split())
+_OBJECT_TAIL_STOP = frozenset("""that he she they we i it you who which what whether if there this these those""".split())
+
+
+def _short_object_tail(toks):
+    """“…” Lopez told reporters in Boston. / “…?” Todd asked the candidate.: a short addressee phrase
+    ending the sentence, not a new clause ("Lopez told reporters the plan would fail")."""
+    for n, (_s, _e, t) in enumerate(toks[:18]):
+        if t in (".", "!", "?", ",", ";") or t in _SUBORDINATORS:
+            return n > 0
+        tl = t.lower()
+        if tl in ("’s", "'s"):
+            continue      # possessive: told Britain’s ITV
+        if tl in _OBJECT_TAIL_STOP or tl in sp._AUX or t in ("“", "\"", "‘", ":", "—") or \
+                (t in sp.cue_forms() and not (n and toks[n - 1][2].lower() in _NOUN_DETERMINERS)):
+            return False
+    return False
 
 
 def _mixed_sentence_start(doc, q, quote_spans, quote_starts):
