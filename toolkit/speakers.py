@@ -166,7 +166,8 @@ girl boy lady gentleman child mother father wife husband sister brother daughter
 
 _DETERMINERS = frozenset("the a an this that these those his her its their our my your one two some "
                          "several many another".split())
-_NAME_PARTICLES = frozenset("de da del della di du van von der den la le al el bin ibn ben abu st. st".split())
+_NAME_PARTICLES = frozenset("de da del della di du dos das do des van von der den ter ten la le al el bin ibn ben "
+                            "abu st. st".split())
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,6 +223,10 @@ def mention_info(text: str, start: int, end: int) -> dict:
     low = [w.lower() for w in words]
     if len(words) == 1 and low[0] in PRONOUN_GENDER:
         info.update(kind="pronoun", pronoun=True, gender=PRONOUN_GENDER[low[0]])
+        return info
+    if len(words) == 1 and low[0] in _POSSESSIVE_PRONOUNS:
+        # "his answer", "his claim that": the possessor speaks
+        info.update(kind="pronoun", pronoun=True, gender=PRONOUN_GENDER[_POSSESSIVE_PRONOUNS[low[0]]])
         return info
     if len(words) == 1 and low[0] in ("who", "which"):
         # a relative pronoun speaks for its antecedent: "Sanders, who says ..." -> Sanders
@@ -503,6 +508,13 @@ class ArticleSpeakers:
             return named or _APOSTROPHE_IN_WORD_RE.sub("’", info["name"] or "") or None, "organization", None
         if kind == "pronoun":
             g = info["gender"]
+            if info.get("mention", "").lower() in ("i", "my"):
+                label = self._transcript_label(pos)
+                if label:
+                    # interview transcript: "FALLIN: I think he is ..." -> the labelled speaker
+                    key = self.add(label, pos, gender="u")
+                    self._last_speaker = (pos, key)
+                    return key, "person", self.entities[key].get("role")
             if g in ("m", "f", "s"):
                 # nobody addresses themselves: "“I am so sorry, Harry,” he cried" -> not Harry
                 exclude = set(exclude) | self._addressed_near(pos, info.get("end", pos))
@@ -523,15 +535,30 @@ class ArticleSpeakers:
         if kind == "nominal":
             key = self.by_role(pos, info.get("role_words", frozenset()), window=window * 2)
             if key is None and info.get("definite") and info.get("mention", "").split()[-1].lower() in PERSON_NOUN_GENDER:
-                # "cried the lad": the nearest person the noun fits (only for plain person nouns)
-                key = self.nearest_person(pos, info.get("gender") or "s", window=window,
-                                          exclude=set(exclude) | self._addressed_near(pos, info.get("end", pos)))
+                # "cried the lad": the nearest person the noun fits (only for plain person nouns); like
+                # "he said", in the turn right after another's turn it is not that last speaker
+                exclude = set(exclude) | self._addressed_near(pos, info.get("end", pos))
+                last = self._last_speaker
+                if last and self._new_turn(last[0], pos):
+                    exclude.add(last[1])
+                key = self.nearest_person(pos, info.get("gender") or "s", window=window, exclude=exclude)
+                if key:
+                    self._last_speaker = (pos, key)
             if key:
                 return key, "person", self.entities[key].get("role") or info.get("role")
             return None, "person", info.get("role")
         if kind == "unnamed source":
             return None, "unnamed source", None
         return None, "unknown", None
+
+    def _transcript_label(self, pos):
+        """The speaker label opening the paragraph around ``pos`` in a transcript ("TAPPER: ...",
+        "JAKE TAPPER: ..."), title-cased, or None."""
+        line_start = self.text.rfind("\n", max(0, pos - 3000), pos) + 1
+        m = _TRANSCRIPT_LABEL_RE.match(self.text, line_start, pos)
+        if m is None or m.group(1).split()[0] in _NOT_SPEAKER_LABELS:
+            return None
+        return m.group(1).title()
 
     def _addressed_near(self, start, end):
         """Names addressed (vocatives) in the quotation right before or right after a mention."""
@@ -615,6 +642,12 @@ _ORG_NAME_WORD_RE = re.compile(r"[A-Z][\w’'&\-]*\.?$")
 _ORG_TAIL_RE = re.compile(r"\s+(?:of|for|on)\s+(?:the\s+)?(?:[A-Z][\w’'&\-]*\s*)+")
 _ORG_STOP = frozenset("The A An This That In On At But And For Of By With From After Before When While As If "
                       "It Its Their His Her Our".split())
+
+
+# an upper-case speaker label at the start of a transcript paragraph (not "Q:" / "A:")
+_NOT_SPEAKER_LABELS = frozenset("CORRECTION UPDATE UPDATED BREAKING EDITOR'S EDITOR’S NOTE WATCH READ "
+                                "RELATED PHOTOS VIDEO LIVE ADVERTISEMENT".split())
+_TRANSCRIPT_LABEL_RE = re.compile(r"[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}):[ \t]")
 
 
 def _organization_around(text, start, end):
@@ -904,6 +937,8 @@ def subject_before(text: str, verb_start: int, floor: int):
                 pass
             if rel is not None and not re.search(r"[.!?;]\s+[A-Z]", text[rel.end():verb_start]):
                 found = _subject_before(text, rel.start(), floor)
+    if found is not None and not any(ch.isalpha() for ch in text[found[0]:found[1]]):
+        return None      # "''" (a doubled-apostrophe quote mark) or "40" ("40 states") is nobody
     return found
 
 
@@ -1085,6 +1120,14 @@ def subject_after(text: str, pos: int, limit: int):
         i -= 1           # "answered the duchess vaguely"
     e_i = i - 1
     last = toks[e_i][2]
+    p_i = e_i - 1 if last == "only" else e_i
+    if p_i > s_i and toks[p_i][2] in _NAMING_PARTICIPLES and i + 1 < len(toks) and toks[i][2] == "as":
+        # "said the station chief known as Dave", "a woman identified only as Maria" (name included);
+        # "a woman identified only as a nurse" -> "a woman"
+        j = i + 1
+        while j < len(toks) and is_capitalized(toks[j][2]) and j - i < 4:
+            j += 1
+        return (toks[s_i][0], toks[j - 1][1], None) if j > i + 1 else (toks[s_i][0], toks[p_i - 1][1], None)
     if e_i > s_i and last.islower() and (last in cue_forms() or (last.endswith("ed") and len(last) > 4)) \
             and last not in ROLE_HEADS | UNNAMED_HEADS:
         return None      # "said the deal showed that ...": a reported clause, not an inverted subject
@@ -1107,6 +1150,7 @@ def subject_after(text: str, pos: int, limit: int):
     return toks[s_i][0], toks[e_i][1], appos
 
 
+_NAMING_PARTICIPLES = frozenset("known identified named described introduced listed".split())
 _FINITE_AFTER_SUBJECT = frozenset("is was were are has have had will would could can should must".split())
 _DOCUMENT_HEADS = frozenset("statement release letter memo email e-mail report filing post message notice "
                             "announcement".split())
@@ -1143,10 +1187,23 @@ _INVERTED_VERBS = frozenset("read went began broke spoke came cried sang swore r
 _PRESENT_VERB_RE = re.compile(r"[a-z]+[^su’'\W]s$")
 
 
+# "“…,” was her answer" / "“…!” was Mr. Dale’s prompt reply": the possessor is the speaker (texts that
+# lost their apostrophes write "Margaret s reply")
+_POSSESSIVE_REPLY_RE = re.compile(
+    r"[ \t]*,?\s*(?:was|came)\s+(?:the\s+)?(?:(?P<name>(?:[A-Z][\w’'.-]*\s+){0,3}?[A-Z][\w’'.-]*?)(?:’s|'s|\s+s)"
+    r"|(?P<pron>his|her|my|their))\s+(?:[a-z]+\s+){0,2}?(?P<cue>answer|reply|response|rejoinder|retort|"
+    r"comment|remark|exclamation|greeting|question|address|words|cry|verdict|order)s?\b")
+_POSSESSIVE_PRONOUNS = {"his": "he", "my": "i", "their": "they"}
+
+
 def rule_trailing(doc, q):
     """“…,” X said / “…,” said X, the Y of Z / “…” he exclaimed (cue right after the closing mark)."""
     pos = q["close_end"]
     limit = min(q["para_end"], pos + 220)
+    m = _POSSESSIVE_REPLY_RE.match(doc.text, pos, limit)
+    if m is not None:
+        who = "name" if m.group("name") else "pron"
+        return _attribution("trailing_possessive", 0.85, m.span("cue"), m.span(who))
     toks = tokens_between(doc.text, pos, limit)
     if not toks:
         return None
@@ -1434,7 +1491,9 @@ def rule_turn_taking(doc, q):
     if prev["para"] != q["para"] - 1:
         # the first quote paragraph of an exchange: only a later anchor of the run can tell
         return _turn_by_parity(doc, q) if dialogue_mode(doc) else None
-    if prev.get("continues") or not _attributed(prev):
+    if prev.get("continues"):
+        return None
+    if not _attributed(prev) and not dialogue_mode(doc):
         return None
     if dialogue_mode(doc):
         a = _turn_by_parity(doc, q)
@@ -1510,15 +1569,8 @@ def _turn_by_parity(doc, q):
         key = _speaker_key(doc, other)
         if key != first_key and not _same_person_mention(key, first_key):
             return _inherit(other, "turn_taking", 0.5)
-    # the other party may have spoken just before the run
-    k = left_at if left_at is not None else -1
-    while k >= 0 and q["idx"] - k <= 30:
-        other = doc.quotes[k]
-        if _explicit(other):
-            key = _speaker_key(doc, other)
-            if key is not None and key != first_key and not _same_person_mention(key, first_key):
-                return _inherit(other, "turn_taking", 0.35)
-        k -= 1
+    # The other party is not in the run. Taking the last other speaker before the run was right
+    # less than half the time (a third character, a narrator's aside): an empty speaker beats a wrong one.
     return None
 
 
