@@ -261,3 +261,29 @@ def test_demo_names_the_missing_bundled_corpus(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(cli, "REPO", tmp_path)
     assert main(["demo", "--out", str(tmp_path / "outputs"), "--no-notebooks"]) == 2
     assert str(tmp_path / "data" / "sample") in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mode", [["--jobs", "2"], ["--stream"], ["--stream", "--jobs", "2"]],
+                         ids=["jobs", "stream", "stream-jobs"])
+def test_parallel_and_streaming_runs_write_the_same_quotes_as_a_serial_run(tmp_path, mode):
+    sample = SAMPLE
+    if not sample.is_dir():
+        pytest.skip("bundled corpus absent")
+    serial, other = tmp_path / "serial.jsonl", tmp_path / "other.jsonl"
+    assert main(["quotes", str(sample), "-o", str(serial), "--quiet"]) == 0
+    assert main(["quotes", str(sample), "-o", str(other), "--quiet", *mode]) == 0
+    columns = ["doc_id", "quote_id", "start", "end", "type", "speaker", "speaker_name", "speaker_id", "rule"]
+    expected = pd.read_json(serial, lines=True)[columns]
+    got = pd.read_json(other, lines=True)[columns]
+    pd.testing.assert_frame_equal(got.sort_values("quote_id").reset_index(drop=True),
+                                  expected.sort_values("quote_id").reset_index(drop=True))
+    documents = pd.read_csv(tmp_path / "other.documents.csv")
+    assert len(documents) == len(list(sample.glob("*.txt")))
+
+
+def test_extract_quotes_with_two_jobs_equals_the_serial_run():
+    import toolkit as tk
+    if not SAMPLE.is_dir():
+        pytest.skip("bundled corpus absent")
+    corpus = tk.load_corpus(SAMPLE)
+    pd.testing.assert_frame_equal(tk.extract_quotes(corpus, n_jobs=2, progress=False), tk.extract_quotes(corpus))

@@ -48,5 +48,7 @@ from .viz import (
     show_quotes,
 )
 from .evaluate import errors, load_gold, score
+from .scale import extract_quotes_parallel, extract_quotes_stream, progress_bar, read_quotes
+from .cluster import extract_quotes_dask
 
 __version__ = "0.1.0"

@@ -143,11 +143,11 @@ def _load_aliases(path):
     return path
 
 
-def _extract(corpus, *, include_terms=False, aliases=None):
+def _extract(corpus, *, include_terms=False, aliases=None, n_jobs=1, progress=False):
     """Quote table and documents report (with the corpus's problems merged in)."""
     from .quotes import extract_quotes
     quotes, documents = extract_quotes(corpus, include_terms=include_terms, aliases=aliases,
-                                       return_documents=True)
+                                       return_documents=True, n_jobs=n_jobs, progress=progress)
     if "problems" in corpus.columns and len(documents):
         corpus_problems = dict(zip(corpus["doc_id"].astype(str), corpus["problems"]))
         documents = documents.assign(problems=[
@@ -168,14 +168,58 @@ def _command_quotes(args):
     if output.suffix.lower() not in OUTPUT_TYPES:
         raise CliError(f"cannot write {output}: unknown output type {output.suffix or '(no suffix)'!r}; "
                        f"expected a file ending in {', '.join(OUTPUT_TYPES)}")
-    corpus = _load_corpus(args.input)
     aliases = _load_aliases(args.aliases)
-    quotes, documents = _extract(corpus, include_terms=args.include_terms, aliases=aliases)
+    if args.engine == "dask":
+        return _quotes_with_dask(args, output, aliases)
+    if args.stream or _input_megabytes(args.input) > STREAM_ABOVE_MB:
+        return _quotes_streamed(args, output, aliases)
+    corpus = _load_corpus(args.input)
+    quotes, documents = _extract(corpus, include_terms=args.include_terms, aliases=aliases,
+                                 n_jobs=args.jobs, progress=not args.quiet)
     write_table(quotes, output)
     report = write_table(documents, _documents_report_path(output))
     if not args.quiet:
         print(_accounting(corpus, documents, quotes, output), file=sys.stderr)
         print(f"documents report: {report}", file=sys.stderr)
+    return 0
+
+
+STREAM_ABOVE_MB = 200
+
+
+def _input_megabytes(source):
+    path = Path(source)
+    if path.is_file():
+        return path.stat().st_size / 1e6
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.iterdir() if f.is_file()) / 1e6
+    return 0.0
+
+
+def _quotes_streamed(args, output, aliases):
+    """Chunk by chunk, for corpora larger than memory; speaker ids resolved in a second pass over the file."""
+    from .scale import extract_quotes_stream, summary_line
+    try:
+        summary = extract_quotes_stream(args.input, out=output, n_jobs=args.jobs, progress=not args.quiet,
+                                        include_terms=args.include_terms, aliases=aliases)
+    except (OSError, ValueError, KeyError) as err:
+        raise CliError(f"cannot read the corpus {args.input}: {err.args[0] if err.args else err}") from None
+    if not args.quiet:
+        print(summary_line(summary), file=sys.stderr)
+        print(f"documents report: {summary['documents_out']}", file=sys.stderr)
+    return 0
+
+
+def _quotes_with_dask(args, output, aliases):
+    from .cluster import extract_quotes_dask
+    try:
+        quotes = extract_quotes_dask(args.input, scheduler=args.scheduler, progress=not args.quiet,
+                                     include_terms=args.include_terms, aliases=aliases)
+    except (OSError, ValueError, KeyError, ImportError) as err:
+        raise CliError(f"cannot run the dask engine on {args.input}: {err.args[0] if err.args else err}") from None
+    write_table(quotes, output)
+    if not args.quiet:
+        print(f"{len(quotes)} quotes written to {output} (dask)", file=sys.stderr)
     return 0
 
 
@@ -388,7 +432,16 @@ def build_parser():
     quotes.add_argument("-o", "--output", required=True, help="quote table: .jsonl, .csv or .parquet")
     quotes.add_argument("--include-terms", action="store_true", help="also list quoted terms (scare quotes, titles)")
     quotes.add_argument("--aliases", metavar="CSV", help="alias table (columns alias,name) to merge or split speakers")
-    quotes.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    quotes.add_argument("--quiet", action="store_true", help="print nothing but errors (no progress bar)")
+    quotes.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="worker processes (default 1; -1 uses every core); the output is the same")
+    quotes.add_argument("--stream", action="store_true",
+                        help=f"read the input chunk by chunk, for corpora bigger than memory "
+                             f"(automatic above {STREAM_ABOVE_MB} MB)")
+    quotes.add_argument("--engine", choices=("pandas", "dask"), default="pandas",
+                        help="pandas (this machine, default) or dask (a cluster)")
+    quotes.add_argument("--scheduler", metavar="ADDRESS",
+                        help="dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
     quotes.set_defaults(handler=_command_quotes)
 
     evaluate = commands.add_parser("evaluate", help="score a quote table against gold annotations")

@@ -59,7 +59,7 @@ def _extract_partition(partition: pd.DataFrame, corpus_options: dict, options: d
     from .quotes import extract_quotes
 
     corpus = load_corpus(partition, **corpus_options)
-    return extract_quotes(corpus, **options)
+    return extract_quotes(corpus, progress=False, **options)
 
 
 def _quote_meta(options: dict) -> pd.DataFrame:

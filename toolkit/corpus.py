@@ -433,7 +433,7 @@ def _parquet_chunks(path, chunksize, header, text_col, id_col):
 
     seen: set[str] = set()
     position = 0
-    with pq.ParquetFile(path) as parquet:
+    with pq.ParquetFile(path, pre_buffer=False) as parquet:
         for batch in parquet.iter_batches(batch_size=chunksize):
             frame = _canonical_columns(batch.to_pandas(), where=f"'{path}'", text_col=text_col, id_col=id_col,
                                        columns=header)

@@ -139,7 +139,7 @@ def _extract_chunk(chunk: pd.DataFrame, options: dict, max_chars=None):
             return quotes, documents
     extract_quotes, _ = _engine()
     try:
-        return extract_quotes(chunk, return_documents=True, **options)
+        return extract_quotes(chunk, return_documents=True, progress=False, **options)
     except Exception as chunk_error:  # the engine promises not to raise; isolate the culprit anyway
         if len(chunk) <= 1:
             return None, _error_documents(chunk, f"{type(chunk_error).__name__}: {chunk_error}")
@@ -202,7 +202,7 @@ def _map_chunks(chunks, options, *, n_jobs, start_method=None, max_in_flight=Non
 
     With n_jobs > 1 at most ``max_in_flight`` chunks are pending at once, so a stream of chunks
     never piles up in memory. If a worker dies (e.g. killed for memory on a huge document), the
-    chunks that were in flight are run again one by one, each in a fresh process, so only the
+    chunks in flight that had not finished are run again one by one, each in a fresh process, so only the
     chunk that kills its process is marked as errors; then the run goes on with a new pool.
     """
     if n_jobs <= 1:
@@ -224,26 +224,41 @@ def _map_chunks(chunks, options, *, n_jobs, start_method=None, max_in_flight=Non
                 except StopIteration:
                     exhausted = True
                     break
-                pending.append((chunk, pool.submit(_extract_chunk, chunk, options, max_chars)))
+                try:
+                    pending.append((chunk, pool.submit(_extract_chunk, chunk, options, max_chars)))
+                except BrokenProcessPool:  # a worker died while we were filling the queue
+                    pending.append((chunk, None))
+                    break
             if not pending:
                 break
             chunk, future = pending[0]
-            try:
-                quotes, documents = future.result()
-            except BrokenProcessPool:
+            broken = future is None
+            if not broken:
+                try:
+                    quotes, documents = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                except Exception as failure:
+                    quotes, documents = None, _error_documents(chunk, f"{type(failure).__name__}: {failure}")
+            if broken:
                 pool.shutdown(wait=False, cancel_futures=True)
-                suspects = [c for c, _ in pending]
+                suspects = list(pending)
                 pending.clear()
-                for suspect in suspects:
-                    yield (suspect, *_extract_in_own_process(suspect, options, max_chars, start_method))
+                for suspect, suspect_future in suspects:
+                    if _finished_fine(suspect_future):
+                        yield (suspect, *suspect_future.result())
+                    else:
+                        yield (suspect, *_extract_in_own_process(suspect, options, max_chars, start_method))
                 pool = _new_pool(n_jobs, start_method)
                 continue
-            except Exception as failure:
-                quotes, documents = None, _error_documents(chunk, f"{type(failure).__name__}: {failure}")
             pending.popleft()
             yield chunk, quotes, documents
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _finished_fine(future) -> bool:
+    return future is not None and future.done() and not future.cancelled() and future.exception() is None
 
 
 def _extract_in_own_process(chunk, options, max_chars, start_method):
@@ -304,7 +319,7 @@ def extract_quotes_parallel(corpus, *, n_jobs=2, chunksize=None, progress=True, 
     extract_quotes, resolve_speakers = _engine()
     if not isinstance(corpus, pd.DataFrame) or not {"doc_id", "text"} <= set(corpus.columns):
         # a plain string, a Series, or a table the engine will explain what is wrong with
-        return extract_quotes(corpus, return_documents=return_documents, **options)
+        return extract_quotes(corpus, return_documents=return_documents, progress=False, **options)
     n_jobs = _resolve_n_jobs(n_jobs)
     total_bytes = _text_bytes(corpus["text"].fillna(""))
     n_chunks = max(8 * n_jobs, int(np.ceil(total_bytes / 1_000_000)))
@@ -323,7 +338,7 @@ def extract_quotes_parallel(corpus, *, n_jobs=2, chunksize=None, progress=True, 
 
     quotes = _concat(quote_parts)
     if quotes is None:  # empty corpus: let the engine give the empty table with every column
-        quotes, documents = extract_quotes(corpus.iloc[:0], return_documents=True, **options)
+        quotes, documents = extract_quotes(corpus.iloc[:0], return_documents=True, progress=False, **options)
         document_parts = [documents]
     quotes = resolve_speakers(quotes, aliases=options.get("aliases"))
     quotes = quotes.reset_index(drop=True)
@@ -520,6 +535,7 @@ def _rewrite_speaker_ids(path: Path, schema, speaker_ids):
     index = schema.names.index("speaker_id")
     try:
         for batch in _read_quote_batches(path, schema):
+            _release_arrow_memory()
             table = pa.Table.from_batches([batch])
             ids = pa.array(speaker_ids(position, table.num_rows), type=pa.string())
             position += table.num_rows
@@ -550,8 +566,11 @@ def _resolve_speakers_in_file(path: Path, schema, aliases):
     if not key_columns:
         return
     key_number: dict = {}
-    row_keys = []
+    row_count = _parquet_row_count(path)
+    row_keys = np.empty(row_count, dtype=np.int32) if row_count is not None else []
+    position = 0
     for batch in _read_quote_batches(path, schema, columns=key_columns):
+        _release_arrow_memory()
         frame = batch.to_pandas()
         # group numbers in order of first appearance, matching drop_duplicates' row order
         local = frame.groupby(key_columns, dropna=False, sort=False).ngroup().to_numpy()
@@ -561,8 +580,15 @@ def _resolve_speakers_in_file(path: Path, schema, aliases):
              for row in distinct_rows), dtype=np.int32)
         if len(local) and local.max() + 1 != len(to_global):
             raise RuntimeError(f"{path}: could not group the speaker columns consistently")
-        row_keys.append(to_global[local])
-    row_keys = np.concatenate(row_keys) if row_keys else np.zeros(0, dtype=np.int32)
+        if row_count is None:
+            row_keys.append(to_global[local])
+        else:
+            row_keys[position:position + len(local)] = to_global[local]
+        position += len(local)
+    if row_count is None:
+        row_keys = np.concatenate(row_keys) if row_keys else np.zeros(0, dtype=np.int32)
+    elif position != row_count:
+        raise RuntimeError(f"{path}: read {position} quotes back, the file says it has {row_count}")
     distinct = pd.DataFrame(list(key_number), columns=key_columns)
     distinct = distinct.astype(object).where(distinct.notna(), None)
     del key_number
@@ -577,6 +603,21 @@ def _resolve_speakers_in_file(path: Path, schema, aliases):
 
     if len(row_keys):
         _rewrite_speaker_ids(path, schema, speaker_ids)
+
+
+def _parquet_row_count(path: Path):
+    if path.suffix.lower() != ".parquet":
+        return None
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+def _release_arrow_memory():
+    """Hand memory pyarrow's allocator keeps for reuse back to the system, so the passes stay flat."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _is_missing(value) -> bool:
