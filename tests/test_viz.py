@@ -13,17 +13,7 @@ from matplotlib.text import Text
 from toolkit import analysis as an
 from toolkit import viz
 
-from test_analysis import make_corpus, make_quotes
-
-
-@pytest.fixture
-def corpus():
-    return make_corpus()
-
-
-@pytest.fixture
-def quotes():
-    return make_quotes()
+from test_analysis import corpus, quotes  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -9,3 +9,13 @@ def is_missing(value) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
+
+
+def require_columns(table, columns, *, what="quote table") -> None:
+    """Raise a message naming ``what`` and the missing columns when ``table`` lacks any of ``columns``."""
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame as the {what}, got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise KeyError(f"the {what} has no column {', '.join(map(repr, missing))}; "
+                       f"columns found: {', '.join(map(str, table.columns))}")

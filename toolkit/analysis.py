@@ -28,6 +28,7 @@ import pandas as pd
 
 from .tokens import stopwords as _stopwords
 from .tokens import word_spans as _tokenizer_word_spans
+from ._common import require_columns
 
 __all__ = [
     "UNATTRIBUTED",
@@ -77,12 +78,7 @@ def _words(text: str) -> list:
 
 
 def _require(df: pd.DataFrame, columns, what: str = "quote table") -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"expected a pandas DataFrame as the {what}, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise KeyError(f"the {what} has no column {', '.join(map(repr, missing))}; "
-                       f"columns found: {', '.join(map(str, df.columns))}")
+    require_columns(df, columns, what=what)
 
 
 def _is_missing(value) -> bool:

@@ -27,6 +27,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .analysis import UNATTRIBUTED, UNNAMED, quote_lengths, top_speakers
+from ._common import require_columns
 
 __all__ = [
     "OKABE_ITO",
@@ -91,12 +92,7 @@ def _wrap(label, width=28):
 
 
 def _require(table, columns, function, made_by):
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"{function} expects a DataFrame made by {made_by}, got {type(table).__name__}")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(f"{function} expects the table made by {made_by}; it has no column "
-                       f"{', '.join(map(repr, missing))} (columns found: {', '.join(map(str, table.columns))})")
+    require_columns(table, columns, what=f"table given to {function} (expected the table made by {made_by})")
 
 
 def _color_cycle(n):
