@@ -479,3 +479,27 @@ def test_portuguese_and_dutch_name_particles_stay_in_the_name():
     assert mention_info("Mat dos Santos", 0, 14)["name"] == "Mat dos Santos"
     assert mention_info("Joana das Neves", 0, 15)["name"] == "Joana das Neves"
     assert mention_info("Pieter ter Horst", 0, 16)["name"] == "Pieter ter Horst"
+
+
+def test_tokens_between_keeps_offsets_abbreviations_and_initials():
+    from toolkit.speakers import tokens_between
+    text = "Sen. John F. Kennedy told U.S. officials_2 on Tuesday: “It’s over.”  Mr.Smith left."
+    toks = tokens_between(text, 0, len(text))
+    assert all(text[s:e] == tok for s, e, tok in toks)
+    words = [tok for _s, _e, tok in toks]
+    assert words[:5] == ["Sen.", "John", "F.", "Kennedy", "told"]
+    assert "U.S." in words and "officials_2" in words and "Mr." in words and "over" in words
+    assert words[-1] == "."        # a sentence-final full stop stays a token of its own
+    # a window: offsets stay absolute, a cut word is cut, a negative start reads from 0
+    start = text.index("Kennedy") + 3
+    assert tokens_between(text, start, start + 9) == [(start, start + 4, "nedy"), (start + 5, start + 9, "told")]
+    assert tokens_between(text, -4, 4) == [(0, 4, "Sen.")]
+
+
+def test_leading_tokens_are_the_first_tokens_of_the_window():
+    from toolkit.speakers import _leading_tokens, tokens_between
+    text = "“We will win,” said Gov. J. R. Smith, the state’s U.S. envoy, on Monday. Dr. No left."
+    for start in (0, 14, 20, 24):
+        full = tokens_between(text, start, len(text))
+        for count in (0, 1, 2, 3, 5, 8, 40):
+            assert _leading_tokens(text, start, len(text), count) == full[:count]

@@ -10,9 +10,11 @@ Offsets index the original text: ``text == doc_text[start:end]``. Attribution ru
 """
 from __future__ import annotations
 
+import gc
 import heapq
 import re
 from bisect import bisect_right
+from contextlib import contextmanager
 from functools import lru_cache
 
 import pandas as pd
@@ -27,11 +29,15 @@ DOCUMENT_COLUMNS = ["doc_id", "chars", "quotes", "status", "problems"]
 # opening mark -> the marks that may close it
 _CLOSERS = {'"': '"', "“": "”\"“", "„": "“”\"", "«": "»", "»": "«", "‟": "”", "”": "”"}
 _DOUBLE_RE = re.compile(r"[\"“”„‟«»]")
-_SINGLE_OPEN_RE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–\"“„«]))[‘'‚](?=[^\s\d’'])")
-_SINGLE_CLOSE_RE = re.compile(r"(?<=[^\s‘'])[’'‘](?=$|[\s.,;:!?)\]—–\"”»])")
+# The patterns below start with a character class rather than a look-behind or an alternation, so
+# the regex engine can skip ahead to candidate characters (3-8x faster scans); each matches exactly
+# what its plainer form would: a single opening mark at the text start or after a space, bracket,
+# dash or double mark; a closing mark after a non-space; a run of sentence-final punctuation.
+_SINGLE_OPEN_RE = re.compile(r"[‘'‚](?<![^\s(\[—–\"“„«][‘'‚])(?=[^\s\d’'])")
+_SINGLE_CLOSE_RE = re.compile(r"[’'‘](?<=[^\s‘'][’'‘])(?=$|[\s.,;:!?)\]—–\"”»])")
 _PARA_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE_RE = re.compile(r"\n\s*")
-_SENT_END_RE = re.compile(r"[.!?…]+[\"”’»)\]']*(?=\s+[\"“„«‘'(\[]?[A-Z0-9])|[.!?…]+[\"”’»)\]']*(?=\s*$)")
+_SENT_END_RE = re.compile(r"[.!?…][.!?…]*[\"”’»)\]']*(?=\s+[\"“„«‘'(\[]?[A-Z0-9]|\s*$)")
 _ABBREV_END_RE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Rev|St|Jr|Sr|"
                             r"Mt|Ft|Inc|Corp|Co|Ltd|No|vs|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec)|\b[A-Z]|"
                             r"(?:[A-Z]\.)+[A-Z])\.$")
@@ -82,8 +88,8 @@ def _sentence_spans(text, paragraphs):
     for ps, pe in paragraphs:
         pos = ps
         for m in _SENT_END_RE.finditer(text, ps, pe):
-            head = text[max(ps, m.start() - 12):m.start() + 1]
-            if _ABBREV_END_RE.search(head):
+            # _ABBREV_END_RE ends in "\.$": only a full stop can end an abbreviation
+            if text[m.start()] == "." and _ABBREV_END_RE.search(text[max(ps, m.start() - 12):m.start() + 1]):
                 continue
             spans.append((pos, m.end()))
             pos = m.end()
@@ -254,6 +260,21 @@ class _Document:
         if prev["speaker_name"] == before["speaker_name"]:
             return None
         return before
+
+
+def _last_word_start(text, end):
+    """Start of the last whitespace-separated word of ``text[:end]``, i.e.
+    ``end - len(text[:end].split()[-1])`` without splitting the whole prefix (IndexError when
+    there is no word, as the split would raise)."""
+    word_end = min(end, len(text))
+    while word_end > 0 and text[word_end - 1].isspace():
+        word_end -= 1
+    if word_end == 0:
+        raise IndexError("list index out of range")
+    start = word_end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return end - (word_end - start)
 
 
 def _words(text, s, e):
@@ -1280,7 +1301,7 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
             if cend >= q["close_end"] - 1:
                 info = sp.mention_info(text, subj[0], subj[1])
                 name, kind, role = doc.article.resolve(info)
-                a = sp._attribution("verb_object", 0.5, (ve - len(text[:ve].split()[-1]), ve), subj[:2], subj[2])
+                a = sp._attribution("verb_object", 0.5, (_last_word_start(text, ve), ve), subj[:2], subj[2])
                 a["_resolved"] = (name, kind, role or info.get("role"))
                 extra_rows.append({"type": "mixed", "start": cstart, "end": cend, "fragments": [[cstart, cend]],
                                    "attribution": a, "flags": ""})
@@ -1385,6 +1406,19 @@ def _as_corpus(corpus):
     return corpus
 
 
+@contextmanager
+def _fewer_gc_passes(first_generation=20000):
+    """Let the garbage collector run less often while documents are processed: the sieve allocates
+    many short-lived dicts and lists, and the default threshold (700) made the collector re-scan
+    the live ones of a long document again and again (10-20% of the time on PDNC novels). Restored after."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], first_generation), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliases=None, return_documents=False,
                    n_jobs=1, progress=None):
     """Find every quotation in a corpus and attribute it to its speaker.
@@ -1420,23 +1454,25 @@ def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliase
                                        include_stances=include_stances, aliases=aliases,
                                        return_documents=return_documents)
     rows, docs = [], []
-    for doc_id, text in zip(corpus["doc_id"].tolist(), corpus["text"].tolist()):
-        doc_id = str(doc_id)
-        if not isinstance(text, str) or not text.strip():
-            docs.append({"doc_id": doc_id, "chars": len(text) if isinstance(text, str) else 0, "quotes": 0,
-                         "status": "empty", "problems": "empty text" if isinstance(text, str) else "missing text"})
-            continue
-        try:
-            found = _extract_document(text, include_terms=include_terms, include_stances=include_stances)
-        except Exception as exc:  # one bad document must not stop a corpus run
-            docs.append({"doc_id": doc_id, "chars": len(text), "quotes": 0, "status": "error",
-                         "problems": f"{type(exc).__name__}: {exc}"})
-            continue
-        for k, r in enumerate(found):
-            r["doc_id"] = doc_id
-            r["quote_id"] = f"{doc_id}:{k}"
-            rows.append(r)
-        docs.append({"doc_id": doc_id, "chars": len(text), "quotes": len(found), "status": "ok", "problems": ""})
+    with _fewer_gc_passes():
+        for doc_id, text in zip(corpus["doc_id"].tolist(), corpus["text"].tolist()):
+            doc_id = str(doc_id)
+            if not isinstance(text, str) or not text.strip():
+                docs.append({"doc_id": doc_id, "chars": len(text) if isinstance(text, str) else 0, "quotes": 0,
+                             "status": "empty", "problems": "empty text" if isinstance(text, str) else "missing text"})
+                continue
+            try:
+                found = _extract_document(text, include_terms=include_terms, include_stances=include_stances)
+            except Exception as exc:  # one bad document must not stop a corpus run
+                docs.append({"doc_id": doc_id, "chars": len(text), "quotes": 0, "status": "error",
+                             "problems": f"{type(exc).__name__}: {exc}"})
+                continue
+            for k, r in enumerate(found):
+                r["doc_id"] = doc_id
+                r["quote_id"] = f"{doc_id}:{k}"
+                rows.append(r)
+            docs.append({"doc_id": doc_id, "chars": len(text), "quotes": len(found), "status": "ok",
+                         "problems": ""})
     quotes = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("start", "end", "para", "sent"):
         quotes[c] = quotes[c].astype("int64")

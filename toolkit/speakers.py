@@ -181,22 +181,46 @@ ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col maj capt s
  ft inc corp co ltd no vs u.s u.k u.n supt det insp cmdr atty cpl pvt amb""".split())
 
 
+# TOKEN_RE preceded by the characters skipped before the token (only whitespace and "_" can never
+# start a token): one findall yields every token, and adding up lengths gives its offsets, which is
+# cheaper than three method calls on each match object
+_GAP_AND_TOKEN_RE = re.compile(r"([\s_]*)(" + TOKEN_RE.pattern + ")")
+
+
 def tokens_between(text: str, start: int, end: int) -> list:
     """``(start, end, token)`` triples of words and punctuation in ``text[start:end]``.
 
     Abbreviations such as "Sen." and "Mr." keep their period, so a title never ends a sentence.
     """
     out = []
+    append = out.append
+    e = max(start, 0)        # where the regex starts (it reads a negative start as 0)
+    for gap, tok in _GAP_AND_TOKEN_RE.findall(text, start, end):
+        s = e + len(gap)
+        e = s + len(tok)
+        if tok == "." and out and out[-1][1] == s:
+            ps, _pe, ptok = out[-1]
+            if ptok.lower().rstrip(".") in ABBREVIATIONS or (len(ptok) == 1 and ptok.isupper()):
+                out[-1] = (ps, e, ptok + ".")      # "Sen.", "Mr.", an initial: "John F. Kennedy"
+                continue
+        append((s, e, tok))
+    return out
+
+
+def _leading_tokens(text: str, start: int, end: int, count: int) -> list:
+    """``tokens_between(text, start, end)[:count]``, tokenizing only as far as needed (a "." can
+    join only the token right before it, so once ``count + 1`` tokens are read the first ``count``
+    are final)."""
+    out = []
     for m in TOKEN_RE.finditer(text, start, end):
         s, e, tok = m.start(), m.end(), m.group()
-        if tok == "." and out and out[-1][1] == s and out[-1][2].lower().rstrip(".") in ABBREVIATIONS:
+        if tok == "." and out and out[-1][1] == s:
             ps, _pe, ptok = out[-1]
-            out[-1] = (ps, e, ptok + ".")
-            continue
-        if tok == "." and out and out[-1][1] == s and len(out[-1][2]) == 1 and out[-1][2].isupper():
-            ps, _pe, ptok = out[-1]        # an initial: "John F. Kennedy"
-            out[-1] = (ps, e, ptok + ".")
-            continue
+            if ptok.lower().rstrip(".") in ABBREVIATIONS or (len(ptok) == 1 and ptok.isupper()):
+                out[-1] = (ps, e, ptok + ".")
+                continue
+        if len(out) == count:
+            break
         out.append((s, e, tok))
     return out
 
@@ -1204,7 +1228,7 @@ def rule_trailing(doc, q):
     if m is not None:
         who = "name" if m.group("name") else "pron"
         return _attribution("trailing_possessive", 0.85, m.span("cue"), m.span(who))
-    toks = tokens_between(doc.text, pos, limit)
+    toks = _leading_tokens(doc.text, pos, limit, 24)     # the rule reads at most the first 23
     if not toks:
         return None
     i = 0
