@@ -1,9 +1,9 @@
 """Find quotations in news text: direct, indirect and mixed, with their speakers.
 
     >>> import toolkit as tk
-    >>> q = tk.extract_quotes("“It is zero,” Zelensky said. The Kremlin claimed there are no troops.")
-    >>> q[["type", "text", "speaker_name"]].values.tolist()
-    [['direct', 'It is zero,', 'Zelensky'], ['indirect', 'there are no troops', 'Kremlin']]
+    >>> q = tk.extract_quotes("“The ships are not getting any smaller,” O’Brien said. The union claimed there are no safe wards.")
+    >>> q[["type", "text", "speaker"]].values.tolist()
+    [['direct', 'The ships are not getting any smaller,', 'O’Brien'], ['indirect', 'there are no safe wards', 'The union']]
 
 Offsets index the original text: ``text == doc_text[start:end]``. Attribution rules are named in
 ``rule`` (see :data:`toolkit.speakers.SIEVE`).
@@ -1441,9 +1441,9 @@ def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliase
     serial run); ``progress`` shows a progress bar with documents/s and MB/s (default: only for
     corpora of 500 documents or more; ``False`` keeps it silent).
 
-    >>> q = extract_quotes("“Putin is checking the reaction of the West,” Zelensky said.")
+    >>> q = extract_quotes("“The port will not wait for the budget,” Okafor said.")
     >>> q.loc[0, ["type", "speaker", "cue", "rule"]].tolist()
-    ['direct', 'Zelensky', 'said', 'trailing']
+    ['direct', 'Okafor', 'said', 'trailing']
     """
     corpus = _as_corpus(corpus)
     if progress is None:
