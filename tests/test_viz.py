@@ -13,7 +13,7 @@ from matplotlib.text import Text
 from toolkit import analysis as an
 from toolkit import viz
 
-from test_analysis import corpus, quotes  # noqa: F401  (shared fixtures)
+from test_analysis import corpus, quotes, sample  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture(autouse=True)
@@ -273,17 +273,8 @@ def test_show_quotes_accepts_a_corpus_row_and_saves(quotes, corpus, tmp_path):
 # the real pipeline, when the engine and the bundled corpus exist
 # ---------------------------------------------------------------------------------------------
 
-def test_every_chart_renders_on_the_bundled_corpus(tmp_path):
-    from conftest import SAMPLE
-    if not (SAMPLE / "metadata.csv").exists():
-        pytest.skip("data/sample is not there yet")
-    try:
-        from toolkit.corpus import load_corpus
-        from toolkit.quotes import extract_quotes
-    except ImportError as error:
-        pytest.skip(f"pipeline not available: {error}")
-    corpus = load_corpus(SAMPLE)
-    quotes = extract_quotes(corpus)
+def test_every_chart_renders_on_the_bundled_corpus(tmp_path, sample):
+    corpus, quotes = sample
     top = an.top_speakers(quotes, n=10)
     people = an.top_speakers(quotes, n=2, kind="person")["speaker_id"].tolist()
     charts = {

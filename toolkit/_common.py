@@ -19,3 +19,12 @@ def require_columns(table, columns, *, what="quote table") -> None:
     if missing:
         raise KeyError(f"the {what} has no column {', '.join(map(repr, missing))}; "
                        f"columns found: {', '.join(map(str, table.columns))}")
+
+
+def trim_span(text, start, end, strip):
+    """Narrow ``text[start:end]`` by dropping the characters in ``strip`` from both ends."""
+    while start < end and text[start] in strip:
+        start += 1
+    while end > start and text[end - 1] in strip:
+        end -= 1
+    return start, end

@@ -28,7 +28,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pandas as pd
-from ._common import is_missing
+from ._common import is_missing, trim_span
 
 __all__ = ["load_gold", "score", "errors", "SCORE_COLUMNS", "ERROR_COLUMNS"]
 
@@ -196,11 +196,7 @@ def _names_match(predicted, gold):
 
 
 def _trim(text, start, end):
-    while start < end and text[start] in QUOTE_MARKS_AND_SPACE:
-        start += 1
-    while end > start and text[end - 1] in QUOTE_MARKS_AND_SPACE:
-        end -= 1
-    return start, end
+    return trim_span(text, start, end, QUOTE_MARKS_AND_SPACE)
 
 
 def _charset(text, spans):

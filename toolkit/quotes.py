@@ -20,6 +20,7 @@ from functools import lru_cache
 import pandas as pd
 
 from . import speakers as sp
+from ._common import trim_span
 
 COLUMNS = ["doc_id", "quote_id", "type", "start", "end", "text", "fragments", "para", "sent", "cue",
            "cue_start", "cue_end", "speaker", "speaker_start", "speaker_end", "speaker_name", "speaker_id",
@@ -113,11 +114,7 @@ def _is_close_pos(text, i, lo, hi):
 
 
 def _trim(text, s, e):
-    while s < e and text[s] in _WS:
-        s += 1
-    while e > s and text[e - 1] in _WS:
-        e -= 1
-    return s, e
+    return trim_span(text, s, e, _WS)
 
 
 def find_quote_marks(text, paragraphs):
