@@ -310,9 +310,13 @@ isn't aren't wasn't weren't won't can't don't doesn't didn't ’s 's""".split())
 
 def _looks_like_clause(toks, i):
     """A finite verb within the first words after position ``i`` ("think the tax will fail",
-    "polls show Smith leads"): a clause, not a noun phrase ("knows the area")."""
-    for k in range(i, min(len(toks), i + 10)):
-        t = toks[k][2]
+    "polls show Smith leads"): a clause, not a noun phrase ("knows the area"). ``toks`` is a
+    :class:`_TokenWindow`."""
+    for k in range(i, i + 10):
+        tok = toks[k]
+        if tok is None:
+            break
+        t = tok[2]
         if t in sp._CLAUSE_PUNCT or t == ",":
             return False
         tl = t.lower()
@@ -347,11 +351,15 @@ _NUMBER_LEAD_RE = re.compile(r"(?:about|around|over|under|only|nearly|almost|rou
 
 def _that_position(toks, lemma):
     """Index of the token opening the reported clause when a complementizer follows the cue after
-    a short adjunct ("said in a statement on Monday that ..."); None when there is none."""
+    a short adjunct ("said in a statement on Monday that ..."); None when there is none. ``toks``
+    is a :class:`_TokenWindow`."""
     asks = lemma in ("ask", "wonder")
     forms = sp.cue_forms()
-    for k in range(min(len(toks), 16)):
-        t = toks[k][2]
+    for k in range(16):
+        tok = toks[k]
+        if tok is None:
+            break
+        t = tok[2]
         tl = t.lower()
         if tl == "that" or tl == "whether" or (asks and tl in _QUESTION_WORDS):
             first = toks[0][2]
@@ -368,14 +376,39 @@ def _that_position(toks, lemma):
     return None
 
 
+class _TokenWindow:
+    """``tokens_between(text, start, end)`` read lazily: ``window[k]`` is token k or None past the
+    end. Most decisions about the words after a cue need only the first few, so the window is
+    tokenized a stretch at a time, each stretch ending at a space (a token never spans a space,
+    so the stretches give exactly the tokens of the whole window)."""
+
+    __slots__ = ("text", "pos", "end", "tokens")
+    STRETCH = 40
+
+    def __init__(self, text, start, end):
+        self.text, self.pos, self.end, self.tokens = text, start, end, []
+
+    def __getitem__(self, k):
+        tokens = self.tokens
+        while k >= len(tokens) and self.pos < self.end:
+            stop = self.end
+            if stop - self.pos > self.STRETCH:
+                space = self.text.rfind(" ", self.pos + 1, self.pos + self.STRETCH)
+                if space > self.pos:
+                    stop = space
+            tokens.extend(sp.tokens_between(self.text, self.pos, stop))
+            self.pos = stop
+        return tokens[k] if k < len(tokens) else None
+
+
 _QUESTION_WORDS = frozenset(("if", "why", "how", "what", "when"))
 
 
 def _clause_after_cue(doc, cue_end, limit, lemma):
     """Start of the reported clause after a cue ("said (that) ...", "told reporters ...")."""
     text = doc.text
-    toks = sp.tokens_between(text, cue_end, min(limit, cue_end + 110))
-    if not toks:
+    toks = _TokenWindow(text, cue_end, min(limit, cue_end + 110))
+    if toks[0] is None:
         return None
     i = _that_position(toks, lemma)
     after_that = i is not None and i > 0 and toks[i - 1][2].lower() == "that"
@@ -385,7 +418,7 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
         if lemma == "tell":
             # told reporters / told CNN: skip a short object
             j = 0
-            while j < len(toks) and j < 4 and toks[j][2] not in sp._CLAUSE_PUNCT and toks[j][2] != "," and \
+            while j < 4 and toks[j] is not None and toks[j][2] not in sp._CLAUSE_PUNCT and toks[j][2] != "," and \
                     (j == 0 or toks[j][2].lower() not in sp.PRONOUN_GENDER):
                 if toks[j][2].lower() in sp.PRONOUN_GENDER and j == 0:
                     j += 1
@@ -396,13 +429,13 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
             i = j
         elif t0 in sp._TIME_WORDS:
             i = 1
-        elif t0 in ("on", "last", "this", "late", "early") and len(toks) > 1 and toks[1][2].lower() in sp._TIME_WORDS:
+        elif t0 in ("on", "last", "this", "late", "early") and toks[1] is not None and toks[1][2].lower() in sp._TIME_WORDS:
             i = 2
-        if i < len(toks) and toks[i][2] == ",":
+        if toks[i] is not None and toks[i][2] == ",":
             i += 1
-    elif after_that and i < len(toks) and toks[i][2] == ",":
+    elif after_that and toks[i] is not None and toks[i][2] == ",":
         i += 1        # "said that, at the request of ..., it has ..."
-    if i >= len(toks):
+    if toks[i] is None:
         return None
     first = toks[i][2]
     fl = first.lower()
@@ -421,8 +454,8 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
                                                             "and", "but", "or", "so", "as", "from", "about", "it.")
                                                       and not numeric):
         return None
-    if fl in ("it", "this", "so") and i + 1 < len(toks) and (toks[i + 1][2] in (".", ",")
-                                                           or toks[i + 1][2].lower() in _PREPOSITIONS):
+    if fl in ("it", "this", "so") and (following := toks[i + 1]) is not None and \
+            (following[2] in (".", ",") or following[2].lower() in _PREPOSITIONS):
         return None       # "said it in an interview": an object, not a clause
     return toks[i][0]
 
@@ -710,10 +743,21 @@ def _cue_re():
     return re.compile(r"(?<![\w’'\-])(?:[Aa]ccording to|" + _trie_pattern(forms) + r")(?![\w’'\-])")
 
 
-def _cue_matches(text):
+def _cue_matches(text, quote_spans=()):
     """Matches of reporting-verb forms and "according to" (same as ``speakers.cue_regex()``, with
-    the forms compiled as a prefix trie: one regex scan of the text)."""
-    return _cue_re().finditer(text)
+    the forms compiled as a prefix trie), skipping the inside of quotations. ``quote_spans`` are
+    ``(open, close)`` pairs sorted by ``open``; a position lies inside the last quotation opening
+    at or before it when ``open < position < close``. A cue holds only letters and spaces, so no
+    match can run into a quotation mark; each stretch scanned takes in the next opening mark, so
+    the end-of-word test sees it."""
+    finditer = _cue_re().finditer
+    opens = [o for o, _c in quote_spans] + [len(text)]
+    if opens[0] > 0:
+        yield from finditer(text, 0, opens[0] + 1)
+    for k, (open_, close) in enumerate(quote_spans):
+        start, stop = max(close, open_ + 1), opens[k + 1]
+        if start < stop:
+            yield from finditer(text, start, stop + 1)
 
 
 def _base_form_ok(text, cs, ss):
@@ -1155,7 +1199,7 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
     # -- 2. indirect and mixed speech from the remaining cues ---------------------------------
     reported = []
     forms = sp.cue_forms()
-    cue_stream = _cue_matches(text)
+    cue_stream = _cue_matches(text, quote_spans)
     if doc.include_stances:
         cue_stream = heapq.merge(cue_stream, _INFINITIVE_CUE_RE.finditer(text), key=lambda x: x.start())
     for m in cue_stream:
