@@ -494,12 +494,3 @@ def test_tokens_between_keeps_offsets_abbreviations_and_initials():
     start = text.index("Kennedy") + 3
     assert tokens_between(text, start, start + 9) == [(start, start + 4, "nedy"), (start + 5, start + 9, "told")]
     assert tokens_between(text, -4, 4) == [(0, 4, "Sen.")]
-
-
-def test_leading_tokens_are_the_first_tokens_of_the_window():
-    from toolkit.speakers import _leading_tokens, tokens_between
-    text = "“We will win,” said Gov. J. R. Smith, the state’s U.S. envoy, on Monday. Dr. No left."
-    for start in (0, 14, 20, 24):
-        full = tokens_between(text, start, len(text))
-        for count in (0, 1, 2, 3, 5, 8, 40):
-            assert _leading_tokens(text, start, len(text), count) == full[:count]

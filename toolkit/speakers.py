@@ -103,18 +103,33 @@ def clean_role(role) -> str | None:
     if first.islower() and (fl in _ROLE_NOT_NP_START or (fl.endswith("ing") and fl not in ("king",))
                             or (fl.endswith("ed") and len(fl) > 4)):
         return None
-    if not any(ch.isalpha() for ch in role) or first.rstrip(",").isdigit():
+    if not _has_letter(role) or first.rstrip(",").isdigit():
         return None
     cut = _ROLE_CLAUSE_RE.sub("", role).strip()
     if cut:
         role = cut
-    expansions = title_expansions()
-    for abbr in sorted(expansions, key=len, reverse=True):
-        if abbr in role:
-            role = re.sub(r"(?<![\w.])" + re.escape(abbr) + r"(?!\w)", expansions[abbr], role)
+    expansion_rules, any_abbreviation = _title_expansion_rules()
+    if any_abbreviation.search(role):
+        for abbr, pattern, full_form in expansion_rules:
+            if abbr in role:
+                role = pattern.sub(full_form, role)
     if titles().get(role, ("u", ""))[1] == "honorific":
         return None
     return role or None
+
+
+def _has_letter(s: str) -> bool:
+    return s[:1].isalpha() or any(ch.isalpha() for ch in s)    # most strings start with one
+
+
+@lru_cache(maxsize=None)
+def _title_expansion_rules():
+    """``((abbreviation, pattern, full form), ...)`` longest abbreviation first (so "Lt. Gov." goes
+    before "Gov."), and a pattern that finds any abbreviation at all."""
+    expansions = title_expansions()
+    rules = tuple((abbr, re.compile(r"(?<![\w.])" + re.escape(abbr) + r"(?!\w)"), expansions[abbr])
+                  for abbr in sorted(expansions, key=len, reverse=True))
+    return rules, re.compile("|".join(re.escape(abbr) for abbr, _p, _f in rules))
 
 
 @lru_cache(maxsize=None)
@@ -168,6 +183,7 @@ _DETERMINERS = frozenset("the a an this that these those his her its their our m
                          "several many another".split())
 _NAME_PARTICLES = frozenset("de da del della di du dos das do des van von der den ter ten la le al el bin ibn ben "
                             "abu st. st".split())
+_NAME_PARTICLES_OF = _NAME_PARTICLES | {"of"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -204,24 +220,6 @@ def tokens_between(text: str, start: int, end: int) -> list:
                 out[-1] = (ps, e, ptok + ".")      # "Sen.", "Mr.", an initial: "John F. Kennedy"
                 continue
         append((s, e, tok))
-    return out
-
-
-def _leading_tokens(text: str, start: int, end: int, count: int) -> list:
-    """``tokens_between(text, start, end)[:count]``, tokenizing only as far as needed (a "." can
-    join only the token right before it, so once ``count + 1`` tokens are read the first ``count``
-    are final)."""
-    out = []
-    for m in TOKEN_RE.finditer(text, start, end):
-        s, e, tok = m.start(), m.end(), m.group()
-        if tok == "." and out and out[-1][1] == s:
-            ps, _pe, ptok = out[-1]
-            if ptok.lower().rstrip(".") in ABBREVIATIONS or (len(ptok) == 1 and ptok.isupper()):
-                out[-1] = (ps, e, ptok + ".")
-                continue
-        if len(out) == count:
-            break
-        out.append((s, e, tok))
     return out
 
 
@@ -268,7 +266,7 @@ def mention_info(text: str, start: int, end: int) -> dict:
     while k > 0 and (is_capitalized(words[k - 1]) or (low[k - 1] in _NAME_PARTICLES and k < j)
                      or (low[k - 1] in ("of",) and k - 1 > 0 and is_capitalized(words[k - 2]))):
         k -= 1
-    while k < j and low[k] in _NAME_PARTICLES | {"of"}:
+    while k < j and low[k] in _NAME_PARTICLES_OF:
         k += 1
     run = list(range(k, j))
     head = low[j - 1] if j else ""
@@ -283,7 +281,7 @@ def mention_info(text: str, start: int, end: int) -> dict:
             w = low[i]
             if w in title_words or w.rstrip(".") in title_words:
                 last_title = i
-        name_idx = [i for i in run if i > last_title]
+        name_idx = list(range(max(k, last_title + 1), j))
         role_idx = list(range(0, last_title + 1)) if last_title >= 0 else list(range(0, k))
         if name_idx and low[name_idx[0]] in honor:
             gender = honor[low[name_idx[0]]]
@@ -294,7 +292,7 @@ def mention_info(text: str, start: int, end: int) -> dict:
                 role_idx = list(range(0, last_title))
         name_words = [words[i] for i in name_idx]
         role_words = [words[i] for i in role_idx if low[i] not in _DETERMINERS]
-        is_org = any(w in orgs for w in low[k:j]) or (head in orgs)
+        is_org = not orgs.isdisjoint(low[k:j]) or (head in orgs)
         if name_words and not is_org:
             first = name_words[0].rstrip(".")
             if first.lower() in honor:
@@ -364,6 +362,8 @@ April May June July August September October November December God""".split())
 
 
 _LOWER_WORD_RE = re.compile(r"(?<![\w’'\-])[a-z][a-z’'\-]*")
+_LOWER_WORD_FULL_RE = re.compile(r"[a-z][a-z’'\-]*")
+_LOWER_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz’'-")
 
 
 class ArticleSpeakers:
@@ -382,6 +382,9 @@ class ArticleSpeakers:
         self._positions = []
         self._quote_starts = sorted(s for s, _e in quote_spans)
         self._quote_ends = [e for _s, e in sorted(quote_spans)]
+        self._lower_case_seen = {}      # word -> whether the text uses it in lower case
+        self._cleaned_roles = {}        # role as written -> clean_role(role); names and roles recur
+        self._name_keys = {}            # name as written -> its normalized spelling
         self._scan_person_names(known_names)
 
     _last_speaker = None            # (position, entity) of the last speaker mention resolved
@@ -421,8 +424,6 @@ class ArticleSpeakers:
         honor = _honorific_gender()
         title_words = _title_words()
         known = set(known_names)
-        lower_words = None
-
         qual_lower = _qualifying_lower_words()
         for m in _NAME_RUN_RE.finditer(self.text):
             group = m.group()
@@ -437,11 +438,9 @@ class ArticleSpeakers:
                 continue
             head = toks[0]
             hl = head.lower()
-            if lower_words is None and head not in _SENTENCE_WORDS:
-                lower_words = set(_LOWER_WORD_RE.findall(self.text))
             if (head in _SENTENCE_WORDS or (hl.endswith("ly") and head not in names)
-                    or (hl in lower_words and head not in names and hl not in honor
-                        and hl.rstrip(".") not in _title_words())) \
+                    or (head not in names and hl not in honor and hl.rstrip(".") not in title_words
+                        and self._used_in_lower_case(hl))) \
                     and hl not in honor and hl + "." not in honor:
                 # a sentence-initial common word ("Already Joe", "Whether Helen") is not part of the name
                 if len(toks) < 2:
@@ -450,12 +449,12 @@ class ArticleSpeakers:
                 toks = toks[1:]
                 head = toks[0]
                 hl = head.lower()
-            if not (hl in honor or hl.rstrip(".") in honor or hl.rstrip(".") in _title_words()
+            if not (hl in honor or hl.rstrip(".") in honor or hl.rstrip(".") in title_words
                     or head in names or (len(toks) == 1 and head in known)
                     or (len(toks) > 1 and toks[-1] in known)):
                 continue
             run = self.text[s:e]
-            if " of " in run and hl.rstrip(".") not in _title_words():
+            if " of " in run and hl.rstrip(".") not in title_words:
                 run = run[:run.index(" of ")]      # "Mary of Ralph", "Picture of Dorian Gray": no title, no "of"
                 if " " not in run and run not in names:
                     continue
@@ -463,16 +462,36 @@ class ArticleSpeakers:
             if kind == "person" and name:
                 self.add(name, s, gender=gender, role=role, role_words=role_words)
 
+    def _used_in_lower_case(self, word):
+        """True when ``word`` occurs in the text as a lower-case word ("already", "whether"), that
+        is, as one of the words :data:`_LOWER_WORD_RE` finds."""
+        found = self._lower_case_seen.get(word)
+        if found is None:
+            found = False
+            if _LOWER_WORD_FULL_RE.fullmatch(word):
+                # str.find and two neighbour tests: cheaper than collecting every lower-case word
+                text, size = self.text, len(word)
+                at = text.find(word)
+                while at >= 0 and not found:
+                    before = text[at - 1] if at else " "
+                    after = text[at + size:at + size + 1]
+                    found = not (before.isalnum() or before in "_’'-") and not (after and after in _LOWER_WORD_CHARS)
+                    at = text.find(word, at + 1)
+            self._lower_case_seen[word] = found
+        return found
+
     def canonical(self, name: str, gender: str = "u") -> str:
         """Return the entity a name refers to, creating it when new."""
-        key = _strip_honorific(name)
+        key = self._name_keys.get(name)
+        if key is None:
+            key = self._name_keys[name] = _strip_honorific(name)
         toks = key.split()
         if not toks:
             return name
         if key in self.entities:
             return key
         # a longer name absorbs an earlier surname-only entity and vice versa
-        cands = self.by_token.get(toks[-1], set())
+        cands = self.by_token.get(toks[-1], ())
         cands = {c for c in cands if _compatible(self.entities[c]["gender"], gender)}
         if len(toks) == 1 and cands:
             full = [c for c in cands if len(c.split()) > 1]
@@ -495,6 +514,13 @@ class ArticleSpeakers:
             self.by_token.setdefault(t, set()).add(key)
         return key
 
+    def _clean_role(self, role):
+        if not isinstance(role, str):
+            return None
+        if role not in self._cleaned_roles:
+            self._cleaned_roles[role] = clean_role(role)
+        return self._cleaned_roles[role]
+
     def _rename(self, old, new):
         self.mentions = [(p, new if c == old else c) for p, c in self.mentions]
 
@@ -505,10 +531,11 @@ class ArticleSpeakers:
             ent["gender"] = gender
         if kind != "person":
             ent["kind"] = kind
-        role = clean_role(role)
+        role = self._clean_role(role)
         if role and (not ent["role"] or len(role) > len(ent["role"])):
             ent["role"] = role
-        ent["roles"].update(w for w in role_words if w)
+        if role_words:
+            ent["roles"].update(w for w in role_words if w)
         i = bisect_left(self._positions, pos)
         self._positions.insert(i, pos)
         self.mentions.insert(i, (pos, key))
@@ -520,7 +547,7 @@ class ArticleSpeakers:
         kind = info["kind"]
         pos = info["start"]
         if info.get("role") is not None:
-            info["role"] = clean_role(info["role"])
+            info["role"] = self._clean_role(info["role"])
         if kind in ("person", "unknown") and info["name"]:
             key = self.add(info["name"], pos, gender=info["gender"], role=info.get("role"),
                            role_words=info.get("role_words", ()))
@@ -901,6 +928,19 @@ morning afternoon evening night week month year weekend earlier later recently s
 winter""".split())
 _CLAUSE_PUNCT = frozenset(list(".;:!?()[]{}\"“”„«»‹›—–") + ["--"])
 QUOTE_CHARS = "\"“”„‟«»‹›‘’'"
+# tokens that end a subject scan: clause punctuation, a comma or a quotation mark (a token holding a
+# quotation mark other than an apostrophe is that mark alone: TOKEN_RE words hold only apostrophes)
+_SUBJECT_BREAK = _CLAUSE_PUNCT | {","} | (frozenset(QUOTE_CHARS) - {"’", "'"})
+_PERSON_HEADS = UNNAMED_HEADS | ROLE_HEADS
+_DETERMINERS_OR_PRONOUN = _DETERMINERS | {"’s", "'s"} | PRONOUN_GENDER.keys()
+_PARTICLES_OF_DASH = _NAME_PARTICLES | {"of", "-"}
+
+
+@lru_cache(maxsize=None)
+def _subject_heads() -> frozenset:
+    """Lower-case nouns that can head a subject ("officials", "minister", "ministry")."""
+    return _PERSON_HEADS | organization_words()
+
 
 _VERBS = None
 
@@ -932,6 +972,7 @@ def cue_stance(cue: str) -> str | None:
 
 _RELATIVE_RE = re.compile(r",\s+who\s")
 _NOUN_MARKERS = frozenset("the a an his her its their our my your".split())
+_NOUN_MARKERS_OF = _NOUN_MARKERS | {"of"}
 _CONTRACTIONS = frozenset("he’s she’s it’s that’s there’s who’s what’s here’s where’s let’s".split())
 
 
@@ -961,7 +1002,7 @@ def subject_before(text: str, verb_start: int, floor: int):
                 pass
             if rel is not None and not re.search(r"[.!?;]\s+[A-Z]", text[rel.end():verb_start]):
                 found = _subject_before(text, rel.start(), floor)
-    if found is not None and not any(ch.isalpha() for ch in text[found[0]:found[1]]):
+    if found is not None and not _has_letter(text[found[0]:found[1]]):
         return None      # "''" (a doubled-apostrophe quote mark) or "40" ("40 states") is nobody
     return found
 
@@ -1050,13 +1091,13 @@ def _subject_scan(text: str, verb_start: int, lo: int):
     while i >= 0 and n < 10:
         t = toks[i][2]
         tl = t.lower()
-        if t in _CLAUSE_PUNCT or t == "," or any(ch in t for ch in QUOTE_CHARS if ch not in "’'"):
+        if t in _SUBJECT_BREAK:
             break
         if tl in _SUBJECT_STOP and not (tl == "of" and i > 0 and is_capitalized(toks[i - 1][2])
                                         and i < end_i and is_capitalized(toks[i + 1][2])):
             if tl in ("of", "for", "to", "with", "from", "at", "on", "in", "by", "about") and i > 0 \
                     and toks[i - 1][2].lower() not in _SUBJECT_STOP and toks[i - 1][2] not in _CLAUSE_PUNCT \
-                    and toks[i - 1][2] != "," and toks[i - 1][2].lower() in UNNAMED_HEADS | ROLE_HEADS:
+                    and toks[i - 1][2] != "," and toks[i - 1][2].lower() in _PERSON_HEADS:
                 i -= 1
                 n += 1
                 continue
@@ -1073,11 +1114,12 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         if start_i < end_i and toks[start_i][2].lower() in _TIME_WORDS:
             start_i += 1      # "Last spring the senator played down ..."
     # a lower-case verb-like word inside means we crossed into another clause: keep what follows it
+    forms = cue_forms()
     for k in range(end_i, start_i - 1, -1):
         w = toks[k][2]
-        if w.islower() and (w in cue_forms() or w in ("is", "are", "was", "were")
+        if w.islower() and (w in forms or w in ("is", "are", "was", "were")
                             or (k > start_i and w.endswith("ed") and toks[k - 1][2].lower() in _SUBJECT_PRONOUNS)) \
-                and not (k > start_i and toks[k - 1][2].lower() in _NOUN_MARKERS | {"of"}):
+                and not (k > start_i and toks[k - 1][2].lower() in _NOUN_MARKERS_OF):
             # ("the former secretary of state": a cue form after "of" or a determiner is a noun)
             start_i = k + 1
             break
@@ -1085,10 +1127,10 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         return None, low
     first = toks[start_i][2]
     if first.islower() and first not in _DETERMINERS and first not in PRONOUN_GENDER and \
-            toks[end_i][2].islower() and toks[end_i][2] not in UNNAMED_HEADS | ROLE_HEADS | organization_words() and \
+            toks[end_i][2].islower() and toks[end_i][2] not in _subject_heads() and \
             not toks[end_i][2].endswith("s"):
         return None, low
-    if appos is not None and toks[start_i][2].lower() in _DETERMINERS | {"’s", "'s"} | PRONOUN_GENDER.keys() \
+    if appos is not None and toks[start_i][2].lower() in _DETERMINERS_OR_PRONOUN \
             or appos is not None and toks[end_i][2].islower():
         # "The state’s privacy commissioner, Mei-Lin Zhao, said": the name in the appositive speaks,
         # the noun phrase before it is the role
@@ -1096,7 +1138,7 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         words = [t[2] for t in ap_toks]
         if words and words[0].lower() == "the":
             words = words[1:]
-        if 1 <= len(words) <= 6 and all(is_capitalized(w) or w.lower() in _NAME_PARTICLES | {"of", "-"}
+        if 1 <= len(words) <= 6 and all(is_capitalized(w) or w.lower() in _PARTICLES_OF_DASH
                                         for w in words) and is_capitalized(words[0]):
             return (appos[0], appos[1], (toks[start_i][0], toks[end_i][1])), low
     if appos is not None and start_i >= 2 and toks[start_i - 1][2] == "," \
@@ -1127,7 +1169,7 @@ def subject_after(text: str, pos: int, limit: int):
     while i < len(toks) and i - s_i < 8:
         t = toks[i][2]
         tl = t.lower()
-        if t in _CLAUSE_PUNCT or t == "," or any(ch in t for ch in QUOTE_CHARS if ch not in "’'"):
+        if t in _SUBJECT_BREAK:
             break
         if tl in _SUBJECT_STOP and not (tl == "of" and i > s_i and is_capitalized(toks[i - 1][2])) \
                 and not (tl in ("from", "by", "of") and i > s_i and toks[i - 1][2].lower() in _DOCUMENT_HEADS
@@ -1228,7 +1270,7 @@ def rule_trailing(doc, q):
     if m is not None:
         who = "name" if m.group("name") else "pron"
         return _attribution("trailing_possessive", 0.85, m.span("cue"), m.span(who))
-    toks = _leading_tokens(doc.text, pos, limit, 24)     # the rule reads at most the first 23
+    toks = tokens_between(doc.text, pos, limit)[:24]     # the rule reads at most the first 23
     if not toks:
         return None
     i = 0
