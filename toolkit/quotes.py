@@ -42,7 +42,22 @@ _SENT_END_RE = re.compile(r"[.!?…][.!?…]*[\"”’»)\]']*(?=\s+[\"“„«�
 _ABBREV_END_RE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Rev|St|Jr|Sr|"
                             r"Mt|Ft|Inc|Corp|Co|Ltd|No|vs|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec)|\b[A-Z]|"
                             r"(?:[A-Z]\.)+[A-Z])\.$")
+_ABBREV_WORDS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Maj", "Capt", "Sgt", "Adm",
+                 "Rev", "St", "Jr", "Sr", "Mt", "Ft", "Inc", "Corp", "Co", "Ltd", "No", "vs", "Jan", "Feb", "Mar",
+                 "Apr", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec")
+_ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _WS = " \t\r\n\f\v"
+
+
+def _abbreviation_ends_at(text, dot, lo):
+    """True when the full stop at ``dot`` ends an abbreviation or an initial ("Sen.", "J.",
+    "U.S."), as ``_ABBREV_END_RE`` finds in ``text[max(lo, dot - 12):dot + 1]``. Every such
+    match puts a capital letter or one of ``_ABBREV_WORDS`` right before the stop, which two cheap
+    tests rule out for most sentence ends before the regex runs."""
+    lo = max(lo, dot - 12)
+    if dot <= lo or not (text[dot - 1] in _ASCII_UPPER or text.endswith(_ABBREV_WORDS, lo, dot)):
+        return False
+    return _ABBREV_END_RE.search(text[lo:dot + 1]) is not None
 _HAS_LETTER_RE = re.compile(r"[^\W\d_]")
 _TITLE_CASE_RE = re.compile(r"^[\W\d]*[A-Z][\w’'\-]*(?:[\s:,\-]+(?:(?:a|an|the|of|and|or|in|on|at|to|for|with|from|by)\s+)*[A-Z0-9][\w’'\-]*)*[\W]*$")
 _PARTICIPLE_CUT_RE = re.compile(r",[\"”’]?\s+(?:\w+ly\s+)?(?!being\b|according\b|including\b)[a-z]+ing[\s:,]")
@@ -90,7 +105,7 @@ def _sentence_spans(text, paragraphs):
         pos = ps
         for m in _SENT_END_RE.finditer(text, ps, pe):
             # _ABBREV_END_RE ends in "\.$": only a full stop can end an abbreviation
-            if text[m.start()] == "." and _ABBREV_END_RE.search(text[max(ps, m.start() - 12):m.start() + 1]):
+            if text[m.start()] == "." and _abbreviation_ends_at(text, m.start(), ps):
                 continue
             spans.append((pos, m.end()))
             pos = m.end()
@@ -99,18 +114,6 @@ def _sentence_spans(text, paragraphs):
         if pos < pe:
             spans.append((pos, pe))
     return spans
-
-
-def _is_open_pos(text, i, lo, hi):
-    before = text[i - 1] if i > lo else " "
-    after = text[i + 1] if i + 1 < hi else " "
-    return (before.isspace() or before in "([{—–-/:;\"“„«‘'") and not after.isspace()
-
-
-def _is_close_pos(text, i, lo, hi):
-    before = text[i - 1] if i > lo else " "
-    after = text[i + 1] if i + 1 < hi else " "
-    return not before.isspace() and (after.isspace() or not after.isalnum())
 
 
 def _trim(text, s, e):
@@ -129,14 +132,21 @@ def find_quote_marks(text, paragraphs):
         para_quotes = []
         for m in _DOUBLE_RE.finditer(text, ps, pe):
             i, ch = m.start(), m.group()
+            # an opening position has a space or an opening bracket, dash or mark before it and no
+            # space after; a closing position has no space before and a space or non-letter after
+            before = text[i - 1] if i > ps else " "
+            after = text[i + 1] if i + 1 < pe else " "
+            space_before = before.isspace()
+            open_pos = (space_before or before in "([{—–-/:;\"“„«‘'") and not after.isspace()
+            close_pos = not space_before and (after.isspace() or not after.isalnum())
             if opened is None:
-                if ch in "“„«‟" or (ch == '"' and not (_is_close_pos(text, i, ps, pe) and not _is_open_pos(text, i, ps, pe))) \
-                        or (ch in "”»" and _is_open_pos(text, i, ps, pe) and not _is_close_pos(text, i, ps, pe)):
+                if ch in "“„«‟" or (ch == '"' and not (close_pos and not open_pos)) \
+                        or (ch in "”»" and open_pos and not close_pos):
                     opened = (i, ch)
                 continue
             oi, och = opened
             closes = ch in _CLOSERS[och]
-            opens_new = _is_open_pos(text, i, ps, pe) and not _is_close_pos(text, i, ps, pe)
+            opens_new = open_pos and not close_pos
             if closes and not (opens_new and ch in ('"', "“") and och != "„"):
                 para_quotes.append((oi, i + 1, oi + 1, i, ""))
                 opened = None
@@ -487,7 +497,7 @@ def _clause_end(doc, start, para_end, quote_spans):
             if pos >= para_end:
                 return _trim(text, start, para_end)[1]
             continue
-        if _ABBREV_END_RE.search(text[max(start, e - 12):e + 1]):
+        if _abbreviation_ends_at(text, e, start):
             nxt = text[m.end():m.end() + 12].split(None, 1)
             if not (re.search(r"(?:[A-Z]\.){2}$", text[max(start, e - 6):e + 1]) and nxt
                     and nxt[0] in _SENTENCE_STARTERS):
@@ -825,29 +835,30 @@ def _cut_clause(doc, cstart, cend, inside_quote, *, min_words=3, relative=False)
     m = _coordinated_cue_re().search(text, cstart, cend)
     if m:
         cuts.append(m.start())
-    m = _PARTICIPLE_CUT_RE.search(text, cstart, cend)
-    if m:
-        mark = re.search(r"[\"”’]", m.group())
-        cuts.append(m.start() + mark.end() if mark else m.start())
     m = _DASH_CUT_RE.search(text, cstart, cend)
     if m and not _DASH_CUT_RE.search(text, m.end(), cend):
         cuts.append(m.start())      # two dashes enclose a parenthesis: no cut
-    m = _ACCORDING_CUT_RE.search(text, cstart, cend)
-    if m:
-        cuts.append(m.start())
-    m = _comma_cue_re().search(text, cstart, cend)
-    if m:
-        mark = re.search(r"[\"”’]", m.group())
-        cuts.append(m.start() + mark.end() if mark else m.start())     # "..., “…,” said the senator"
-    m = _SUMMARY_APPOSITIVE_RE.search(text, cstart, cend)
-    if m and m.end() == cend:
-        cuts.append(m.start())
-    if relative:
-        for m in _RELATIVE_CUT_RE.finditer(text, cstart, cend):
-            c = m.start() + len(m.group().rstrip()) if m.group()[1:2].strip() else m.start()
-            if not inside_quote(c):
-                cuts.append(c)     # "X, who says it is “reckless,” voted no": the relative ends at the comma
-                break
+    if text.find(",", cstart, cend) >= 0:      # every other cut opens with a comma
+        m = _PARTICIPLE_CUT_RE.search(text, cstart, cend)
+        if m:
+            mark = re.search(r"[\"”’]", m.group())
+            cuts.append(m.start() + mark.end() if mark else m.start())
+        m = _ACCORDING_CUT_RE.search(text, cstart, cend)
+        if m:
+            cuts.append(m.start())
+        m = _comma_cue_re().search(text, cstart, cend)
+        if m:
+            mark = re.search(r"[\"”’]", m.group())
+            cuts.append(m.start() + mark.end() if mark else m.start())     # "..., “…,” said the senator"
+        m = _SUMMARY_APPOSITIVE_RE.search(text, cstart, cend)
+        if m and m.end() == cend:
+            cuts.append(m.start())
+        if relative:
+            for m in _RELATIVE_CUT_RE.finditer(text, cstart, cend):
+                c = m.start() + len(m.group().rstrip()) if m.group()[1:2].strip() else m.start()
+                if not inside_quote(c):
+                    cuts.append(c)     # "X, who says it is “reckless,” voted no": the relative ends at the comma
+                    break
     for c in sorted(cuts):
         if not inside_quote(c) and _words(text, cstart, c) >= min_words:
             return _trim(text, cstart, c)[1]
