@@ -47,6 +47,7 @@ _ABBREV_WORDS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "L
                  "Apr", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec")
 _ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _WS = " \t\r\n\f\v"
+_NON_SPACE_RE = re.compile(r"\S")
 
 
 def _abbreviation_ends_at(text, dot, lo):
@@ -1108,8 +1109,8 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
     for k, q in enumerate(marks):
         q["idx"] = k
         q["sent_start"] = doc.sentences[doc.sent_index(q["open_start"])][0] if doc.sentences else 0
-        q["starts_para"] = text[q["para_start"]:q["open_start"]].strip() == ""
-        q["starts_sent"] = text[q["sent_start"]:q["open_start"]].strip() == "" or q["starts_para"]
+        q["starts_para"] = _NON_SPACE_RE.search(text, q["para_start"], q["open_start"]) is None
+        q["starts_sent"] = q["starts_para"] or _NON_SPACE_RE.search(text, q["sent_start"], q["open_start"]) is None
         content = text[q["start"]:q["end"]].rstrip("\"”’'»")
         q["content_end_char"] = content[-1:] if content else ""
         pp = doc.paragraphs[q["para"] - 1] if q["para"] > 0 else None
@@ -1140,7 +1141,7 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
     used_cues = set()
     for q in marks:
         content = text[q["start"]:q["end"]]
-        n_words = len(content.split())
+        n_words = len(content.split(None, 6))      # (only compared with numbers up to 6)
         if 1 <= n_words <= 6 and _TITLE_CASE_RE.match(content) and q["content_end_char"] not in ".!?" and \
                 (n_words >= 2 and not q["starts_para"] or _title_then_noun(text, q["close_end"])):
             q["title_like"] = True     # a title: “Orange Is the New Black” star Dascha Polanco
