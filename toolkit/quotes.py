@@ -286,7 +286,8 @@ def _last_word_start(text, end):
 
 
 def _words(text, s, e):
-    return len(text[s:e].split())
+    """Number of words in ``text[s:e]``, counted up to 10 (callers compare it with numbers below 10)."""
+    return len(text[s:e].split(None, 9))
 
 
 _COORDINATED_CUE_RE = re.compile(r",?\s+(?:but|and)\s+(?:\w+ly\s+|also\s+|then\s+|later\s+|has\s+|have\s+|had\s+)*(?="
