@@ -494,3 +494,21 @@ def test_tokens_between_keeps_offsets_abbreviations_and_initials():
     start = text.index("Kennedy") + 3
     assert tokens_between(text, start, start + 9) == [(start, start + 4, "nedy"), (start + 5, start + 9, "told")]
     assert tokens_between(text, -4, 4) == [(0, 4, "Sen.")]
+
+
+def test_last_token_is_the_last_token_of_the_window():
+    from toolkit.speakers import _last_token, tokens_between
+    text = "Gov. J. R. Smith, the state’s U.S. envoy, said:  “We will win.” Dr. No left .  "
+    for start in (0, 5, 17, 40):
+        for end in range(start, len(text) + 2):
+            full = tokens_between(text, start, end)
+            assert _last_token(text, start, end) == (full[-1] if full else None)
+
+
+def test_lower_case_word_test_matches_whole_lower_case_words_only():
+    from toolkit.speakers import ArticleSpeakers
+    article = ArticleSpeakers("Whether Helen knew, nobody asked whether-or-not. Hope’s hope came 3rd, like mine.")
+    assert article._used_in_lower_case("nobody") and article._used_in_lower_case("hope")
+    assert article._used_in_lower_case("mine")
+    assert not article._used_in_lower_case("whether")      # capitalized, or inside "whether-or-not"
+    assert not article._used_in_lower_case("helen") and not article._used_in_lower_case("rd")

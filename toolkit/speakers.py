@@ -95,6 +95,11 @@ def clean_role(role) -> str | None:
     """
     if role is None or not isinstance(role, str):
         return None
+    return _clean_role_text(role)
+
+
+@lru_cache(maxsize=4096)
+def _clean_role_text(role: str) -> str | None:
     role = _APOSTROPHE_IN_WORD_RE.sub("’", " ".join(role.split())).strip(" ,;:—–-")
     if not role:
         return None
@@ -223,6 +228,19 @@ def tokens_between(text: str, start: int, end: int) -> list:
     return out
 
 
+def _last_token(text: str, start: int, end: int):
+    """``tokens_between(text, start, end)[-1]``, or None when there is no token; tokenizes only
+    from the last space (no token holds white space, so the tokens after it end the window)."""
+    start, end = max(start, 0), min(end, len(text))
+    while end > start:
+        space = text.rfind(" ", start, end)
+        toks = tokens_between(text, start if space < 0 else space, end)
+        if toks or space < 0:
+            return toks[-1] if toks else None
+        end = space
+    return None
+
+
 def is_capitalized(tok: str) -> bool:
     return tok[:1].isupper()
 
@@ -236,9 +254,38 @@ def mention_info(text: str, start: int, end: int) -> dict:
     >>> mention_info("Secretary of State Antony Blinken", 0, 33)["name"]
     'Antony Blinken'
     """
-    toks = tokens_between(text, start, end)
-    info = {"mention": text[start:end], "start": start, "end": end, "name": None, "role": None,
+    if 0 <= start <= end <= len(text):
+        # the fields depend on the mention's own text only (names recur across articles)
+        parsed = _parse_mention(text[start:end])
+        info = None if parsed is None else {**parsed, "start": start, "end": end}
+    else:
+        info = _mention_fields(text, start, end)
+    if info is not None:
+        return info
+    # a relative pronoun speaks for its antecedent: "Sanders, who says ..." -> Sanders
+    ante = relative_antecedent(text, start, max(0, start - 260))
+    if ante is None:
+        return _blank_mention(text, start, end)
+    out = mention_info(text, ante[0], ante[1])
+    out.update(mention=text[start:end], start=start, end=end)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _parse_mention(mention: str):
+    """:func:`_mention_fields` of a whole string; shared, so callers copy it before changing it."""
+    return _mention_fields(mention, 0, len(mention))
+
+
+def _blank_mention(text, start, end):
+    return {"mention": text[start:end], "start": start, "end": end, "name": None, "role": None,
             "kind": "unknown", "gender": "u", "pronoun": False, "role_words": frozenset()}
+
+
+def _mention_fields(text: str, start: int, end: int):
+    """:func:`mention_info` of a mention that is not a relative pronoun; None for "who" or "which"."""
+    toks = tokens_between(text, start, end)
+    info = _blank_mention(text, start, end)
     if not toks:
         return info
     words = [t[2] for t in toks]
@@ -251,13 +298,7 @@ def mention_info(text: str, start: int, end: int) -> dict:
         info.update(kind="pronoun", pronoun=True, gender=PRONOUN_GENDER[_POSSESSIVE_PRONOUNS[low[0]]])
         return info
     if len(words) == 1 and low[0] in ("who", "which"):
-        # a relative pronoun speaks for its antecedent: "Sanders, who says ..." -> Sanders
-        ante = relative_antecedent(text, start, max(0, start - 260))
-        if ante is None:
-            return info
-        out = mention_info(text, ante[0], ante[1])
-        out.update(mention=info["mention"], start=start, end=end)
-        return out
+        return None
     # the name is the last run of capitalized tokens (with particles inside)
     j = len(toks)
     while j > 0 and low[j - 1] in (",", "’s", "'s"):
@@ -268,7 +309,7 @@ def mention_info(text: str, start: int, end: int) -> dict:
         k -= 1
     while k < j and low[k] in _NAME_PARTICLES_OF:
         k += 1
-    run = list(range(k, j))
+    run = range(k, j)
     head = low[j - 1] if j else ""
     orgs = organization_words()
     title_words = _title_words()
@@ -302,8 +343,8 @@ def mention_info(text: str, start: int, end: int) -> dict:
                 gender = fn
             if len(name_idx) > 2 and low[name_idx[0]] in honor:
                 name_idx = name_idx[1:]              # "Dr. Anika Bose" -> "Anika Bose"
-            of_at = [i for i in name_idx if low[i] == "of"]
-            if of_at and fn and of_at[0] - name_idx[0] >= 2:
+            of_at = [i for i in name_idx if low[i] == "of"] if fn else ()
+            if of_at and of_at[0] - name_idx[0] >= 2:
                 name_idx = [i for i in name_idx if i < of_at[0]]   # "Stephanie Hooton of Derry": a place
             name = text[toks[name_idx[0]][0]:toks[name_idx[-1]][1]]
             single = len(name_idx) == 1 and last_title < 0 and not fn
@@ -314,7 +355,8 @@ def mention_info(text: str, start: int, end: int) -> dict:
                     info["role"] = " ".join(info["role"].split()[1:]) or None
             if info["role"] and titles().get(info["role"], ("u", ""))[1] == "honorific":
                 info["role"] = None                  # "Dr." or "Mrs." alone is not a role
-            info["role_words"] = frozenset(w.lower().rstrip("’s").rstrip("'s") for w in role_words)
+            if role_words:
+                info["role_words"] = frozenset(w.lower().rstrip("’s").rstrip("'s") for w in role_words)
             return info
         if is_org:
             s0 = toks[k][0] if run else toks[0][0]
@@ -361,8 +403,7 @@ Mr Mrs Ms Miss Dr Sir Lady Lord Monday Tuesday Wednesday Thursday Friday Saturda
 April May June July August September October November December God""".split())
 
 
-_LOWER_WORD_RE = re.compile(r"(?<![\w’'\-])[a-z][a-z’'\-]*")
-_LOWER_WORD_FULL_RE = re.compile(r"[a-z][a-z’'\-]*")
+_LOWER_WORD_RE = re.compile(r"[a-z][a-z’'\-]*")
 _LOWER_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz’'-")
 
 
@@ -383,8 +424,6 @@ class ArticleSpeakers:
         self._quote_starts = sorted(s for s, _e in quote_spans)
         self._quote_ends = [e for _s, e in sorted(quote_spans)]
         self._lower_case_seen = {}      # word -> whether the text uses it in lower case
-        self._cleaned_roles = {}        # role as written -> clean_role(role); names and roles recur
-        self._name_keys = {}            # name as written -> its normalized spelling
         self._scan_person_names(known_names)
 
     _last_speaker = None            # (position, entity) of the last speaker mention resolved
@@ -424,14 +463,11 @@ class ArticleSpeakers:
         honor = _honorific_gender()
         title_words = _title_words()
         known = set(known_names)
-        qual_lower = _qualifying_lower_words()
         for m in _NAME_RUN_RE.finditer(self.text):
             group = m.group()
             toks = group.split()
             # cheap test first: most capitalized runs have no title, first name or known surname
-            t0 = toks[0]
-            if not (toks[-1] in known or t0 in names or t0.lower().rstrip(".") in qual_lower
-                    or (len(toks) > 1 and (toks[1] in names or toks[1].lower().rstrip(".") in qual_lower))):
+            if not (toks[-1] in known or _opens_like_a_name(group)):
                 continue
             s, e = m.start(), m.end()
             if self._inside_quote(s):
@@ -463,12 +499,13 @@ class ArticleSpeakers:
                 self.add(name, s, gender=gender, role=role, role_words=role_words)
 
     def _used_in_lower_case(self, word):
-        """True when ``word`` occurs in the text as a lower-case word ("already", "whether"), that
-        is, as one of the words :data:`_LOWER_WORD_RE` finds."""
+        """True when ``word`` occurs in the text as a whole lower-case word ("already", "whether"):
+        not after a letter, digit, "_", apostrophe or hyphen, and not before a lower-case letter,
+        apostrophe or hyphen."""
         found = self._lower_case_seen.get(word)
         if found is None:
             found = False
-            if _LOWER_WORD_FULL_RE.fullmatch(word):
+            if _LOWER_WORD_RE.fullmatch(word):
                 # str.find and two neighbour tests: cheaper than collecting every lower-case word
                 text, size = self.text, len(word)
                 at = text.find(word)
@@ -482,9 +519,7 @@ class ArticleSpeakers:
 
     def canonical(self, name: str, gender: str = "u") -> str:
         """Return the entity a name refers to, creating it when new."""
-        key = self._name_keys.get(name)
-        if key is None:
-            key = self._name_keys[name] = _strip_honorific(name)
+        key = _strip_honorific(name)
         toks = key.split()
         if not toks:
             return name
@@ -514,13 +549,6 @@ class ArticleSpeakers:
             self.by_token.setdefault(t, set()).add(key)
         return key
 
-    def _clean_role(self, role):
-        if not isinstance(role, str):
-            return None
-        if role not in self._cleaned_roles:
-            self._cleaned_roles[role] = clean_role(role)
-        return self._cleaned_roles[role]
-
     def _rename(self, old, new):
         self.mentions = [(p, new if c == old else c) for p, c in self.mentions]
 
@@ -531,7 +559,7 @@ class ArticleSpeakers:
             ent["gender"] = gender
         if kind != "person":
             ent["kind"] = kind
-        role = self._clean_role(role)
+        role = clean_role(role)
         if role and (not ent["role"] or len(role) > len(ent["role"])):
             ent["role"] = role
         if role_words:
@@ -547,7 +575,7 @@ class ArticleSpeakers:
         kind = info["kind"]
         pos = info["start"]
         if info.get("role") is not None:
-            info["role"] = self._clean_role(info["role"])
+            info["role"] = clean_role(info["role"])
         if kind in ("person", "unknown") and info["name"]:
             key = self.add(info["name"], pos, gender=info["gender"], role=info.get("role"),
                            role_words=info.get("role_words", ()))
@@ -632,12 +660,12 @@ class ArticleSpeakers:
         governor’s office") refers to: the last name before it in the article that carries the same
         head noun ("Bellhaven Port Authority") and every modifier; for "the company" / "the firm" the
         last corporate name ("Quillbyte Inc."). None when the mention is already a name."""
-        words = re.findall(r"[\w’'.&\-]+", info.get("mention") or "")
+        words = _MENTION_WORD_RE.findall(info.get("mention") or "")
         if len(words) < 2 or words[0].lower() not in ("the", "its", "their") \
                 or any(is_capitalized(w) for w in words[1:]):
             return None
         head = words[-1].lower()
-        modifiers = [w.lower() for w in re.findall(r"[^\W\d_]+", " ".join(words[1:-1]))
+        modifiers = [w.lower() for w in _LETTERS_RE.findall(" ".join(words[1:-1]))
                      if w.lower() not in ("s", "the", "of")]
         lo = max(0, info["start"] - window)
         if head in _COMPANY_NOUNS:
@@ -699,6 +727,9 @@ _ORG_STOP = frozenset("The A An This That In On At But And For Of By With From A
 _NOT_SPEAKER_LABELS = frozenset("CORRECTION UPDATE UPDATED BREAKING EDITOR'S EDITOR’S NOTE WATCH READ "
                                 "RELATED PHOTOS VIDEO LIVE ADVERTISEMENT".split())
 _TRANSCRIPT_LABEL_RE = re.compile(r"[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}):[ \t]")
+_MENTION_WORD_RE = re.compile(r"[\w’'.&\-]+")
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+_CAPITALIZED_WORD_AT_END_RE = re.compile(r"([A-Z][\w’'&\-]*)\s+$")
 
 
 def _organization_around(text, start, end):
@@ -706,7 +737,7 @@ def _organization_around(text, start, end):
     "Office of the Governor"."""
     s = start
     while True:
-        m = re.search(r"([A-Z][\w’'&\-]*)\s+$", text[max(0, s - 40):s])
+        m = _CAPITALIZED_WORD_AT_END_RE.search(text[max(0, s - 40):s])
         if not m or m.group(1) in _ORG_STOP:
             break
         s = s - (len(m.group(0)))
@@ -719,6 +750,15 @@ def _organization_around(text, start, end):
 def _qualifying_lower_words() -> frozenset:
     """Lower-case honorifics and title words (without a final period) that mark a person's name."""
     return frozenset({h.rstrip(".") for h in _honorific_gender()} | _title_words())
+
+
+@lru_cache(maxsize=4096)
+def _opens_like_a_name(run: str) -> bool:
+    """True when one of the first two words of a capitalized run is a first name, an honorific or
+    a title word."""
+    names = first_names()
+    qualifying = _qualifying_lower_words()
+    return any(w in names or w.lower().rstrip(".") in qualifying for w in run.split()[:2])
 
 
 @lru_cache(maxsize=65536)
@@ -749,6 +789,7 @@ def normalize_name(name: str) -> str:
     return " ".join(_POSSESSIVE_END_RE.sub("", name).split())
 
 
+@lru_cache(maxsize=4096)
 def _strip_honorific(name: str) -> str:
     return normalize_name(name)
 
@@ -758,15 +799,19 @@ def _strip_honorific(name: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+_INNER_APOSTROPHE_RE = re.compile(r"(?<=\w)[’'`´‘](?=\w)")
+_NOT_SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+
 def slugify(name: str) -> str:
     """Lower-case ASCII slug of a name: "Volodymyr Zelensky" -> "volodymyr-zelensky".
 
     Apostrophes inside a name vanish whichever style the text used: "Marcus O’Brien" and "Marcus
     O'Brien" both give "marcus-obrien".
     """
-    s = re.sub(r"(?<=\w)[’'`´‘](?=\w)", "", str(name))
+    s = _INNER_APOSTROPHE_RE.sub("", str(name))
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "unknown"
+    return _NOT_SLUG_RE.sub("-", s.lower()).strip("-") or "unknown"
 
 
 def load_aliases(path=None) -> pd.DataFrame:
@@ -854,7 +899,7 @@ def resolve_speakers(quotes: pd.DataFrame, *, aliases=None) -> pd.DataFrame:
         if len(toks) == 1 and len(by_last.get(toks[0], ())) == 1:
             c = next(iter(by_last[toks[0]]))
         ids[n] = slugify(" ".join(_id_tokens(c)) or c)
-    sid = [ids.get(n) if n is not None else None for n in names]
+    sid = [ids.get(n) if n is not None else None for n in names.tolist()]
     out["speaker_id"] = pd.Series(sid, index=out.index, dtype="object")
     del kinds
     return out
@@ -873,8 +918,8 @@ def _core_tokens(toks):
 
 
 def _id_tokens(name):
-    name = re.sub(r"(?<=\w)[’'`´‘](?=\w)", "", normalize_name(name).casefold())
-    return [t for t in re.findall(r"[^\W_]+", name) if t not in _ID_DROP]
+    name = _INNER_APOSTROPHE_RE.sub("", normalize_name(name).casefold())
+    return [t for t in _WORDS_RE.findall(name) if t not in _ID_DROP]
 
 
 def speakers(quotes: pd.DataFrame) -> pd.DataFrame:
@@ -960,6 +1005,13 @@ def cue_regex() -> re.Pattern:
 def cue_stance(cue: str) -> str | None:
     if not cue:
         return None
+    if isinstance(cue, str):
+        return _cue_stance_of(cue)          # cues recur: "said", "told reporters"
+    return _cue_stance_of.__wrapped__(cue)
+
+
+@lru_cache(maxsize=4096)
+def _cue_stance_of(cue):
     words = cue.lower().split()
     if words[:2] == ["according", "to"]:  # lower-cased above
         return "neutral"
@@ -971,6 +1023,7 @@ def cue_stance(cue: str) -> str | None:
 
 
 _RELATIVE_RE = re.compile(r",\s+who\s")
+_NEW_SENTENCE_RE = re.compile(r"[.!?;]\s+[A-Z]")
 _NOUN_MARKERS = frozenset("the a an his her its their our my your".split())
 _NOUN_MARKERS_OF = _NOUN_MARKERS | {"of"}
 _CONTRACTIONS = frozenset("he’s she’s it’s that’s there’s who’s what’s here’s where’s let’s".split())
@@ -1000,7 +1053,7 @@ def subject_before(text: str, verb_start: int, floor: int):
             rel = None
             for rel in _RELATIVE_RE.finditer(text, lo, verb_start):
                 pass
-            if rel is not None and not re.search(r"[.!?;]\s+[A-Z]", text[rel.end():verb_start]):
+            if rel is not None and not _NEW_SENTENCE_RE.search(text[rel.end():verb_start]):
                 found = _subject_before(text, rel.start(), floor)
     if found is not None and not _has_letter(text[found[0]:found[1]]):
         return None      # "''" (a doubled-apostrophe quote mark) or "40" ("40 states") is nobody
@@ -1360,15 +1413,16 @@ def rule_leading(doc, q):
     floor = max(q["sent_start"], q["para_start"], o - 260)
     if q["para_start"] == q["open_start"] and q.get("prev_para_colon"):
         return doc.leading_from_previous_paragraph(q)
-    toks = tokens_between(doc.text, floor, o)
-    if not toks:
+    last = _last_token(doc.text, floor, o)
+    if last is None:
         return None
     forms = cue_forms()
-    last = toks[-1][2]
+    last = last[2]
     if last not in (":", ",", "that") and last not in forms and last not in ("—", "–"):
         return None
     if last != ":" and not doc.quote_ends_sentence(q):
         return None   # "said that “more than 95 percent” of ...": a mixed quote, not a direct one
+    toks = tokens_between(doc.text, floor, o)
     for k in range(len(toks) - 1, max(-1, len(toks) - 12), -1):
         t = toks[k][2]
         if t not in forms and is_capitalized(t) and t.lower() in forms and t.lower().endswith("ed") | (t == "Said") \
