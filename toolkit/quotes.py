@@ -402,6 +402,8 @@ class _TokenWindow:
 
     def __getitem__(self, k):
         tokens = self.tokens
+        if k < len(tokens):
+            return tokens[k]
         while k >= len(tokens) and self.pos < self.end:
             stop = self.end
             if stop - self.pos > self.STRETCH:
@@ -443,21 +445,22 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
             i = 1
         elif t0 in ("on", "last", "this", "late", "early") and toks[1] is not None and toks[1][2].lower() in sp._TIME_WORDS:
             i = 2
-        if toks[i] is not None and toks[i][2] == ",":
+        if (token := toks[i]) is not None and token[2] == ",":
             i += 1
-    elif after_that and toks[i] is not None and toks[i][2] == ",":
+    elif after_that and (token := toks[i]) is not None and token[2] == ",":
         i += 1        # "said that, at the request of ..., it has ..."
-    if toks[i] is None:
+    token = toks[i]
+    if token is None:
         return None
-    first = toks[i][2]
+    start, _end, first = token
     fl = first.lower()
     if first in "\"“„«‘'":
-        return toks[i][0]
+        return start
     if after_that:
-        return None if first in sp._CLAUSE_PUNCT else toks[i][0]
+        return None if first in sp._CLAUSE_PUNCT else start
     if stance_needs_that(lemma) and not (lemma in _CLAUSE_WITHOUT_THAT and _looks_like_clause(toks, i)):
         return None
-    numeric = _NUMBER_LEAD_RE.match(text, toks[i][0]) is not None
+    numeric = _NUMBER_LEAD_RE.match(text, start) is not None
     if first.islower() and fl.endswith("ing") and fl not in ("during",):
         return None       # "denied sending troops": a gerund object, not a clause
     if fl in _NOT_CLAUSE_START and not numeric:
@@ -469,7 +472,7 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
     if fl in ("it", "this", "so") and (following := toks[i + 1]) is not None and \
             (following[2] in (".", ",") or following[2].lower() in _PREPOSITIONS):
         return None       # "said it in an interview": an object, not a clause
-    return toks[i][0]
+    return start
 
 
 def _clause_end(doc, start, para_end, quote_spans):
