@@ -462,3 +462,26 @@ def test_object_span_continues_over_a_coordinated_prepositional_object():
     assert len(mixed) == 1 and mixed["text"].iloc[0].endswith("higher fees on short stays")
     q = extract_quotes("The mayor called him a “fine partner,” and the council agreed.")
     assert q[q["type"] == "mixed"]["text"].iloc[0] == "him a “fine partner,”"
+
+
+def test_two_apostrophes_open_and_close_a_quotation():
+    text = ("The ferry fares will rise in March, the authority said.\n\n"
+            "''We held prices for six years and the fuel bill doubled,'' said Rosa Lindqvist, the authority's director. "
+            "''Nobody likes it.''\n\n"
+            "Commuters' groups called the increase ''a tax on the people who can least afford it.'' "
+            "Rock 'n' roll played at the terminal.")
+    q = extract_quotes(text)
+    for r in q.itertuples():
+        assert r.text == text[r.start:r.end]
+        if r.type == "direct":      # without its marks
+            assert all("''" not in text[a:b] for a, b in r.fragments)
+        assert r.text.count("''") % 2 == 0
+    first = q[q["text"].str.startswith("We held prices")]
+    assert first["type"].tolist() == ["direct"] and first["speaker_name"].tolist() == ["Rosa Lindqvist"]
+    assert first["cue"].tolist() == ["said"]
+    assert any(t.endswith("Nobody likes it.") or t == "Nobody likes it." for t in q["text"])
+    assert any("a tax on the people who can least afford it." in t for t in q["text"])
+    assert not any("n' roll" in t for t in q["text"])
+    # an elided letter after a single mark is not an opening pair: nothing closes it
+    q = extract_quotes("He told them to repeat ''Tis the season,' and they did.")
+    assert not any(t.startswith("Tis the season") and t.endswith("did.") for t in q["text"])

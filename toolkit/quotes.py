@@ -1040,7 +1040,40 @@ def _verb_object_mixed(doc, q):
     return None
 
 
+# Two apostrophes as double quote marks (''like this'', in some wire and newspaper archives): an
+# opening pair before a word and a closing pair after one, in the same paragraph ("repeat ''Tis
+# the voice" with no closing pair is a quote mark and an elided letter, left alone).
+_APOSTROPHE_PAIR_RE = re.compile(r"(?:(?<=[\s(\[{—–\-])|^)''(?=[^\s'])([^\n]{0,800}?[^\s'])''"
+                                 r"(?=[\s.,;:!?)\]}—–\-]|$)")
+
+
+def _double_apostrophes_as_marks(text):
+    """``text`` with each quoting pair of apostrophes replaced, at the same length, by a space and a
+    curly mark (“ before the content, ” after it), so offsets into it index the original text."""
+    return _APOSTROPHE_PAIR_RE.sub(lambda m: " “" + m.group(1) + "” ", text)
+
+
 def _extract_document(text, *, include_terms=False, include_stances=False):
+    if "''" not in text:
+        return _extract_marked(text, include_terms=include_terms, include_stances=include_stances)
+    marked = _double_apostrophes_as_marks(text)
+    rows = _extract_marked(marked, include_terms=include_terms, include_stances=include_stances)
+
+    def widen(s, e):    # a span that starts or ends with a mark takes in both apostrophes
+        return (s - 1 if marked[s] == "“" and text[s] == "'" else s,
+                e + 1 if marked[e - 1] == "”" and text[e - 1] == "'" else e)
+    for r in rows:      # report the original characters
+        r["fragments"] = [list(widen(s, e)) for s, e in r["fragments"]]
+        r["start"], r["end"] = widen(r["start"], r["end"])
+        r["text"] = text[r["start"]:r["end"]]
+        if r["cue_start"] is not None:
+            r["cue"] = text[r["cue_start"]:r["cue_end"]]
+        if r["speaker_start"] is not None:
+            r["speaker"] = text[r["speaker_start"]:r["speaker_end"]]
+    return rows
+
+
+def _extract_marked(text, *, include_terms=False, include_stances=False):
     doc = _Document(text)
     doc.include_stances = include_stances
     marks = find_quote_marks(text, doc.paragraphs)
