@@ -485,3 +485,10 @@ def test_two_apostrophes_open_and_close_a_quotation():
     # an elided letter after a single mark is not an opening pair: nothing closes it
     q = extract_quotes("He told them to repeat ''Tis the season,' and they did.")
     assert not any(t.startswith("Tis the season") and t.endswith("did.") for t in q["text"])
+
+
+def test_mixed_clause_ends_at_a_coordinated_reporting_verb_after_a_closing_mark():
+    q = extract_quotes("Councilwoman Irma Dale said that the harbor plan is a “careful, honest compromise,” and added that "
+                       "the vote would wait until June.")
+    mixed = q[q["type"] == "mixed"]
+    assert mixed["text"].tolist() == ["the harbor plan is a “careful, honest compromise,”"]

@@ -774,7 +774,8 @@ def _cut_clause(doc, cstart, cend, inside_quote, *, min_words=3, relative=False)
     cuts = []
     m = _coordinated_cue_re().search(text, cstart, cend)
     if m:
-        cuts.append(m.start())
+        mark = re.match(r",[\"”’]", m.group())
+        cuts.append(m.start() + 2 if mark else m.start())    # "a “decent man,” and said that ...": after the mark
     m = _PARTICIPLE_CUT_RE.search(text, cstart, cend)
     if m:
         mark = re.search(r"[\"”’]", m.group())
