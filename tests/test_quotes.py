@@ -492,3 +492,14 @@ def test_mixed_clause_ends_at_a_coordinated_reporting_verb_after_a_closing_mark(
                        "the vote would wait until June.")
     mixed = q[q["type"] == "mixed"]
     assert mixed["text"].tolist() == ["the harbor plan is a “careful, honest compromise,”"]
+
+
+def test_plural_and_quantity_subjects_before_a_bare_say():
+    text = ("Analysts say the merger will close by spring. Among likely voters, 58 percent say they back the levy. "
+            "Those surveyed say the ferry should run all night.")
+    q = extract_quotes(text)
+    assert q["type"].tolist() == ["indirect"] * 3
+    assert q["speaker"].tolist() == ["Analysts", "58 percent", "Those surveyed"]
+    assert q["text"].tolist()[0] == "the merger will close by spring"
+    # a bare "say" after a singular name or as an interjection is no cue
+    assert extract_quotes("Compare the plan with, say, the one from 2019, which failed.").empty

@@ -718,8 +718,16 @@ def _base_form_ok(text, cs, ss):
         return False
     t = toks[-1][2]
     tl = t.lower()
-    return tl in _BASE_FORM_SUBJECTS or (t.islower() and tl.endswith("s") and not tl.endswith("ss")) or \
-        (sp.is_capitalized(t) and len(toks) > 1 and toks[-2][2] not in sp._CLAUSE_PUNCT and toks[-2][2] != ",")
+    return tl in _BASE_FORM_SUBJECTS or tl in _PLURAL_QUANTITY_WORDS or tl.isdigit() or \
+        (t.islower() and tl.endswith("s") and not tl.endswith("ss")) or \
+        (sp.is_capitalized(t) and len(toks) > 1 and toks[-2][2] not in sp._CLAUSE_PUNCT and toks[-2][2] != ",") or \
+        (sp.is_capitalized(t) and tl.endswith("s") and not tl.endswith(("ss", "us", "is", "’s", "'s")))
+
+
+# "Analysts say", "those surveyed say", "67 percent say", "one in five say": plural subjects
+_PLURAL_QUANTITY_WORDS = frozenset("""surveyed polled questioned interviewed asked percent % majority half third thirds
+quarter many most some others few both all two three four five six seven eight nine ten dozen dozens hundreds
+thousands millions""".split())
 
 
 def _sentence_subject(doc, ss, limit):
