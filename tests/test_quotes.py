@@ -503,3 +503,15 @@ def test_plural_and_quantity_subjects_before_a_bare_say():
     assert q["text"].tolist()[0] == "the merger will close by spring"
     # a bare "say" after a singular name or as an interjection is no cue
     assert extract_quotes("Compare the plan with, say, the one from 2019, which failed.").empty
+
+
+def test_parenthetical_cue_inside_its_reported_sentence_gives_two_fragments():
+    text = "The old ferry, the harbor master said, will be sold by June. Too often, Mendez said on Friday, the port waits for money."
+    q = extract_quotes(text)
+    assert q["rule"].tolist() == ["indirect_parenthetical"] * 2
+    assert [[text[a:b] for a, b in f] for f in q["fragments"]] == [["The old ferry", "will be sold by June"],
+                                                                     ["Too often", "the port waits for money"]]
+    assert q["speaker"].tolist() == ["the harbor master", "Mendez"]
+    # a cue followed by its own participle is no parenthetical: the participle reports the clause
+    q = extract_quotes("The ferry is late, she said, adding that the crew is sick.")
+    assert "indirect_parenthetical" not in q["rule"].tolist()

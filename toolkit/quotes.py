@@ -916,6 +916,11 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         return None
     if subj is None:
         return None
+    if borrowed is None and not relative and not cue.endswith("ing") and \
+            (before := text[ss:subj[0]].rstrip()).endswith(",") and not _DOUBLE_RE.search(text, ss, subj[0]):
+        r = _parenthetical_clause(doc, ss, len(before), cs, ce, subj, pe, quote_spans)
+        if r is not None:
+            return r
     rule = "indirect_leading" if borrowed is None else ("indirect_participle" if cue.endswith("ing")
                                                          else "indirect_coordinated")
     cstart = _clause_after_cue(doc, ce, pe, lemma)
@@ -975,6 +980,31 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
                 r = {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj,
                      "rule": "indirect_trailing", "confidence": 0.7}
     return r
+
+
+_PARENTHETICAL_TAIL_RE = re.compile(r"[ \t]*(?:(?:in|on|at|during|last|this|to|from|of)\b[^,.;:!?\"“”]{0,40})?,[ \t]+"
+                                    r"(?!(?:and|but|or|as|while|when|after|before|because|since|though|although|"
+                                    r"if|who|which|where|according|adding|saying|noting|citing)\b|[a-z]+ing\b)"
+                                    r"(?=[\w$‘“\"'])")
+
+
+def _parenthetical_clause(doc, ss, n_before, cs, ce, subj, pe, quote_spans):
+    """“Too often, Mr. Clarke said, the debate is ...”: a cue set off by commas inside its own
+    reported sentence; the sentence around it, in two fragments."""
+    text = doc.text
+    m = _PARENTHETICAL_TAIL_RE.match(text, ce, pe)
+    if m is None:
+        return None
+    s0, e0 = _trim(text, ss, ss + n_before - 1)
+    rest = m.end()
+    if text[rest] in "\"“‘'" and _SUBORDINATE_START_RE.match(text, s0):
+        return None       # "When asked ..., X said, “…”": the quotation is the reply, the clause its setting
+    end = _clause_end(doc, rest, pe, quote_spans)
+    end = _cut_clause(doc, rest, end, doc.inside_quote, min_words=1)
+    if e0 <= s0 or _words(text, rest, end) < 2 or _words(text, s0, e0) + _words(text, rest, end) < 4:
+        return None
+    return {"start": s0, "end": end, "fragments": [[s0, e0], [rest, end]], "cue_start": cs, "cue_end": ce,
+            "subj": subj, "rule": "indirect_parenthetical", "confidence": 0.7}
 
 
 def _merge_pieces(q, nxt):
@@ -1275,6 +1305,8 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         out_rows.append(r)
         if r["start"] > r["cue_start"]:
             last_clause = (r["start"], r["end"])
+        elif r.get("fragments"):
+            last_clause = tuple(r["fragments"][-1])
 
     headline = _headline_colon(doc)
     if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
@@ -1380,7 +1412,8 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
                      "fragments": fragments,
                      "attribution": q["attribution"] if q["type"] != "term" else None, "flags": q["flags"]})
     for r in out_rows:
-        rows.append({"type": r["type"], "start": r["start"], "end": r["end"], "fragments": [[r["start"], r["end"]]],
+        rows.append({"type": r["type"], "start": r["start"], "end": r["end"],
+                     "fragments": r.get("fragments") or [[r["start"], r["end"]]],
                      "attribution": r["attribution"], "flags": ""})
     rows.extend(extra_rows)
     rows.sort(key=lambda r: (r["start"], r["end"]))
