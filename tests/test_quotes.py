@@ -515,3 +515,11 @@ def test_parenthetical_cue_inside_its_reported_sentence_gives_two_fragments():
     # a cue followed by its own participle is no parenthetical: the participle reports the clause
     q = extract_quotes("The ferry is late, she said, adding that the crew is sick.")
     assert "indirect_parenthetical" not in q["rule"].tolist()
+
+
+def test_question_and_pronoun_clauses_after_object_taking_cues():
+    q = extract_quotes("At the town hall, a nurse asked the governor whether the clinic would stay open past June.")
+    assert q["text"].tolist() == ["whether the clinic would stay open past June"]
+    assert q["speaker"].tolist() == ["a nurse"]
+    q = extract_quotes("The mayor announced she will not seek a third term. The council announced its budget on Monday.")
+    assert q["text"].tolist() == ["she will not seek a third term"]

@@ -882,6 +882,13 @@ def _np_object_start(text, ce, pe, lemma):
     return toks[0][0]
 
 
+# a reported clause after an object-taking cue: a question word ("asked Sanders whether ...") or a
+# subject pronoun that cannot be an object ("announced she will run", "denied they had met")
+_CLAUSE_LEAD_RE = re.compile(r"(?:whether|if|why|how|what|when|where|who|which)\s|(?:he|she|they|we|I)\s+"
+                             r"(?:is|are|was|were|has|have|had|will|would|could|can|should|may|might|must|did|does|do|"
+                             r"never|had|\w+ed|\w+s)\b")
+
+
 def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
     """The reported clause of one cue (indirect or mixed speech), or None."""
     text = doc.text
@@ -925,7 +932,8 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
                                                          else "indirect_coordinated")
     cstart = _clause_after_cue(doc, ce, pe, lemma)
     if cstart is not None and lemma in _OBJECT_LEMMAS and not re.search(r"\b(?:that|whether|if|why|how|what|when)\W*$",
-                                                                      text[max(ce, cstart - 12):cstart]):
+                                                                      text[max(ce, cstart - 12):cstart]) \
+            and not _CLAUSE_LEAD_RE.match(text, cstart):
         cstart = None
     object_span = False
     if cstart is None and lemma in _OBJECT_LEMMAS:
