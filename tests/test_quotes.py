@@ -523,3 +523,15 @@ def test_question_and_pronoun_clauses_after_object_taking_cues():
     assert q["speaker"].tolist() == ["a nurse"]
     q = extract_quotes("The mayor announced she will not seek a third term. The council announced its budget on Monday.")
     assert q["text"].tolist() == ["she will not seek a third term"]
+
+
+def test_question_put_by_a_named_asker_is_the_askers_indirect_quote():
+    text = "When asked by a reporter whether the ferry would run in winter, Mendez said the budget decides."
+    q = extract_quotes(text)
+    asked = q[q["rule"] == "indirect_asked"]
+    assert asked["text"].tolist() == ["whether the ferry would run in winter"]
+    assert asked["speaker"].tolist() == ["a reporter"]
+    assert "the budget decides" in q["text"].tolist()
+    # without an asker, or with a topic instead of a question, nothing is attributed to an asker
+    for text in ("Asked whether the ferry would run, Mendez shrugged.", "When asked about the ferry, Mendez shrugged."):
+        assert "indirect_asked" not in extract_quotes(text)["rule"].tolist()

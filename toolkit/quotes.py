@@ -1015,6 +1015,44 @@ def _parenthetical_clause(doc, ss, n_before, cs, ce, subj, pe, quote_spans):
             "subj": subj, "rule": "indirect_parenthetical", "confidence": 0.7}
 
 
+_ASKED_RE = re.compile(r"(?:\b(?:[Ww]hen|[Ii]f|[Aa]fter|[Oo]nce)[ \t]+(?:again[ \t]+|later[ \t]+)?)?\b[Aa]sked\b")
+_ASKED_QUESTION_RE = re.compile(
+    r"(?:[ \t]+by[ \t]+(?P<agent>(?:(?:a|an|the|The|his|her|their)[ \t]+)?(?:[A-Z][\w.’'\-]*(?:[ \t]+[A-Z][\w.’'\-]*){0,3}"
+    r"|[a-z]+)))?(?:[ \t]+[\w’'\-]+){0,4}?[ \t]+(?P<q>whether|if|why|how|what|which|who|where)\b")
+
+
+def _asked_clauses(doc, quote_spans):
+    """“Asked by a reporter whether the plan works, she …”: the question put to the sentence's
+    subject is an indirect quote of the asker named after "by"."""
+    text = doc.text
+    out = []
+    for m in _ASKED_RE.finditer(text):
+        cs = m.end() - 5
+        if m.start() == cs:      # a bare "Asked": only at the start of a sentence
+            if text[cs] != "A" or (cs > 0 and text[max(0, cs - 3):cs].strip(" \t\"“”‘’'") not in ("", ".", "?", "!")
+                                   and text[cs - 1] != "\n"):
+                continue
+        if doc.inside_quote(cs):
+            continue
+        q = _ASKED_QUESTION_RE.match(text, m.end())
+        if q is None:
+            continue
+        pe = doc.paragraphs[doc.para_index(cs)][1] if doc.paragraphs else len(text)
+        start = q.start("q")
+        end = _clause_end(doc, start, pe, quote_spans)
+        end = _cut_clause(doc, start, end, doc.inside_quote, min_words=1)
+        for stop in re.finditer(r"[,:;]", text[start:end]):
+            if not doc.inside_quote(start + stop.start()):     # "Asked whether ..., she said"
+                end = _trim(text, start, start + stop.start())[1]
+                break
+        if _words(text, start, end) < 2 or not q.group("agent"):
+            continue      # without an asker the question is the reporter's, not a quotation
+        agent = (q.start("agent"), q.end("agent"), None)
+        out.append({"start": start, "end": end, "cue_start": cs, "cue_end": cs + 5, "subj": agent,
+                    "rule": "indirect_asked", "confidence": 0.6})
+    return out
+
+
 def _merge_pieces(q, nxt):
     """Join quote ``nxt`` into ``q`` (interrupted or multi-paragraph): ``start``/``end`` cover
     all pieces, ``fragments`` lists them."""
@@ -1272,6 +1310,11 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             continue
         if r:
             reported.append(r)
+
+    asked = _asked_clauses(doc, quote_spans)
+    if asked:
+        cues = {r["cue_start"] for r in asked}
+        reported = sorted([r for r in reported if r["cue_start"] not in cues] + asked, key=lambda r: r["cue_start"])
 
     # resolve reported clauses against direct quotes: a clause holding a quote is mixed, a clause
     # that is only a quote leaves the quote direct (cue before it)
