@@ -535,3 +535,8 @@ def test_question_put_by_a_named_asker_is_the_askers_indirect_quote():
     # without an asker, or with a topic instead of a question, nothing is attributed to an asker
     for text in ("Asked whether the ferry would run, Mendez shrugged.", "When asked about the ferry, Mendez shrugged."):
         assert "indirect_asked" not in extract_quotes(text)["rule"].tolist()
+
+
+def test_summary_appositive_with_its_own_cue_ends_the_clause():
+    q = extract_quotes("Ruth Okafor said the nurses had offered to staff an emergency team, an offer she said the hospital refused.")
+    assert q["text"].tolist()[0] == "the nurses had offered to staff an emergency team"

@@ -57,7 +57,8 @@ _SUMMARY_APPOSITIVE_RE = re.compile(
     r"acknowledgment|acknowledgement|concession|sentiment|refrain|theme|echo|allusion|twist|blow|setback|"
     r"boost|victory|defeat|rebuttal|response|reply|retort|jab|barb|broadside|attack|criticism|sign|indication|"
     r"classification|characterization|description|label|term|phrase|slogan|line|pledge|promise|vow|plan|"
-    r"proposal|policy|tactic|strategy|practice|reaction|gesture|episode|incident|event)\b[^,;]*")
+    r"proposal|policy|tactic|strategy|practice|reaction|gesture|episode|incident|event|offer|demand|request|"
+    r"accusation|allegation|idea|notion|assessment|estimate|prediction|forecast)\b[^,;]*")
 _SENTENCE_STARTERS = frozenset("""He She They It We I The This That These Those But And His Her Their Its In On At
 A An As After If When While There Some Many Most""".split())
 _MIN_QUOTE_WORDS = 5       # a cue-less quoted phrase shorter than this is a term, not a quotation
