@@ -537,6 +537,16 @@ def test_question_put_by_a_named_asker_is_the_askers_indirect_quote():
         assert "indirect_asked" not in extract_quotes(text)["rule"].tolist()
 
 
+def test_gerund_subject_clause_after_said():
+    q = extract_quotes("The harbor master said dredging the channel would cost more than the new cranes.")
+    assert q["text"].tolist() == ["dredging the channel would cost more than the new cranes"]
+    # a gerund object, a pronoun object or a participle after a comma is not a clause
+    assert extract_quotes("The company denied dumping waste in the bay.").empty
+    assert extract_quotes("She said nothing when the board voted.").empty
+    q = extract_quotes("Dock workers voted to strike, the union said on Sunday, setting up the first walkout since 1989.")
+    assert not any(t.startswith("setting up") for t in q["text"])
+
+
 def test_summary_appositive_with_its_own_cue_ends_the_clause():
     q = extract_quotes("Ruth Okafor said the nurses had offered to staff an emergency team, an offer she said the hospital refused.")
     assert q["text"].tolist()[0] == "the nurses had offered to staff an emergency team"

@@ -366,6 +366,10 @@ def _that_position(toks, lemma):
     return None
 
 
+# verbs that never take a gerund object: "said defeating ISIS is the priority" is a clause
+_NO_GERUND_OBJECT = frozenset("say add write argue note insist claim explain stress contend assert".split())
+
+
 def _clause_after_cue(doc, cue_end, limit, lemma):
     """Start of the reported clause after a cue ("said (that) ...", "told reporters ...")."""
     text = doc.text
@@ -408,7 +412,10 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
     if stance_needs_that(lemma) and not (lemma in _CLAUSE_WITHOUT_THAT and _looks_like_clause(toks, i)):
         return None
     numeric = _NUMBER_LEAD_RE.match(text, toks[i][0]) is not None
-    if first.islower() and fl.endswith("ing") and fl not in ("during",):
+    if first.islower() and fl.endswith("ing") and fl not in ("during",) and \
+            not (lemma in _NO_GERUND_OBJECT and i == 0 and _looks_like_clause(toks, i + 1)
+                 and (fl not in ("nothing", "something", "anything", "everything")
+                      or (i + 1 < len(toks) and toks[i + 1][2].lower() in _FINITE_WORDS))):
         return None       # "denied sending troops": a gerund object, not a clause
     if fl in _NOT_CLAUSE_START and not numeric:
         return None
