@@ -550,3 +550,10 @@ def test_gerund_subject_clause_after_said():
 def test_summary_appositive_with_its_own_cue_ends_the_clause():
     q = extract_quotes("Ruth Okafor said the nurses had offered to staff an emergency team, an offer she said the hospital refused.")
     assert q["text"].tolist()[0] == "the nurses had offered to staff an emergency team"
+
+
+def test_straight_opening_mark_closed_by_a_curly_one():
+    text = "The board met on Monday.\n\n\"We cannot wait for the state,” Mayor Lund said.\n\nThe vote is Friday."
+    q = extract_quotes(text)
+    assert q["text"].tolist() == ["We cannot wait for the state,"]
+    assert q["speaker"].tolist() == ["Mayor Lund"]

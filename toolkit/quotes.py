@@ -27,8 +27,8 @@ COLUMNS = ["doc_id", "quote_id", "type", "start", "end", "text", "fragments", "p
            "speaker_kind", "speaker_role", "stance", "rule", "confidence", "flags"]
 DOCUMENT_COLUMNS = ["doc_id", "chars", "quotes", "status", "problems"]
 
-# opening mark -> the marks that may close it
-_CLOSERS = {'"': '"', "“": "”\"“", "„": "“”\"", "«": "»", "»": "«", "‟": "”", "”": "”"}
+# opening mark -> the marks that may close it (a straight opening mark may close curly: "…” in mixed-up copy)
+_CLOSERS = {'"': '"”', "“": "”\"“", "„": "“”\"", "«": "»", "»": "«", "‟": "”", "”": "”"}
 _DOUBLE_RE = re.compile(r"[\"“”„‟«»]")
 # The patterns below start with a character class rather than a look-behind or an alternation, so
 # the regex engine can skip ahead to candidate characters (3-8x faster scans); each matches exactly
