@@ -557,3 +557,8 @@ def test_straight_opening_mark_closed_by_a_curly_one():
     q = extract_quotes(text)
     assert q["text"].tolist() == ["We cannot wait for the state,"]
     assert q["speaker"].tolist() == ["Mayor Lund"]
+
+
+def test_addressee_tail_with_a_noun_that_looks_like_a_cue_ends_the_sentence():
+    q = extract_quotes("“Who pays for the repairs?” Mayor Lund asked reporters during Tuesday’s conference call.")
+    assert q["speaker"].tolist() == ["Mayor Lund"] and q["rule"].tolist() == ["trailing"]

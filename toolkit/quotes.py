@@ -661,7 +661,8 @@ def _short_object_tail(toks):
         if tl in ("’s", "'s"):
             continue      # possessive: told Britain’s ITV
         if tl in _OBJECT_TAIL_STOP or tl in sp._AUX or t in ("“", "\"", "‘", ":", "—") or \
-                (t in sp.cue_forms() and not (n and toks[n - 1][2].lower() in _NOUN_DETERMINERS)):
+                (t in sp.cue_forms() and sp.cue_forms()[t][0] != t     # a base form here is a noun ("conference call")
+                 and not (n and toks[n - 1][2].lower() in _NOUN_DETERMINERS)):
             return False
     return False
 
