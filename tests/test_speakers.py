@@ -503,3 +503,11 @@ def test_leading_tokens_are_the_first_tokens_of_the_window():
         full = tokens_between(text, start, len(text))
         for count in (0, 1, 2, 3, 5, 8, 40):
             assert _leading_tokens(text, start, len(text), count) == full[:count]
+
+
+def test_person_of_the_organization_speaks_with_the_affiliation_as_role():
+    q = extract_quotes("“The permit was rushed,” Ms. Varga of the Harbor Trust said.")
+    assert q["speaker"].tolist() == ["Ms. Varga"]
+    assert q["speaker_role"].tolist() == ["of the Harbor Trust"]
+    q = extract_quotes("“The permit was rushed,” Daniel Ortiz of the Harbor Trust said.")
+    assert q["speaker_name"].tolist() == ["Daniel Ortiz"]

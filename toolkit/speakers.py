@@ -1052,8 +1052,10 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         tl = t.lower()
         if t in _CLAUSE_PUNCT or t == "," or any(ch in t for ch in QUOTE_CHARS if ch not in "’'"):
             break
-        if tl in _SUBJECT_STOP and not (tl == "of" and i > 0 and is_capitalized(toks[i - 1][2])
-                                        and i < end_i and is_capitalized(toks[i + 1][2])):
+        if tl in _SUBJECT_STOP and not (tl == "of" and i > 0 and is_capitalized(toks[i - 1][2]) and i < end_i
+                                        and (is_capitalized(toks[i + 1][2])     # "Jane Doe of Boston"
+                                             or (toks[i + 1][2] == "the" and i + 1 < end_i
+                                                 and is_capitalized(toks[i + 2][2])))):   # "Mr. Morgan of the Sierra Club"
             if tl in ("of", "for", "to", "with", "from", "at", "on", "in", "by", "about") and i > 0 \
                     and toks[i - 1][2].lower() not in _SUBJECT_STOP and toks[i - 1][2] not in _CLAUSE_PUNCT \
                     and toks[i - 1][2] != "," and toks[i - 1][2].lower() in UNNAMED_HEADS | ROLE_HEADS:
@@ -1109,6 +1111,12 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         first = toks[k + 1][2] if k + 1 < start_i - 1 else ""
         if first and first not in _SENTENCE_WORDS and (k < 0 or toks[k][2] in _CLAUSE_PUNCT):
             return (toks[k + 1][0], toks[start_i - 2][1], (toks[start_i][0], toks[end_i][1])), low
+    if appos is None and end_i - start_i >= 3 and (_HONORIFIC_RE.match(toks[start_i][2] + " ")
+                                                  or toks[start_i][2] in first_names()):
+        # "Mr. Morgan of the Sierra Club said": the person speaks, "of the ..." is the affiliation
+        for k in range(start_i + 1, end_i - 1):
+            if toks[k][2] == "of" and toks[k + 1][2] == "the":
+                return (toks[start_i][0], toks[k - 1][1], (toks[k][0], toks[end_i][1])), low
     return (toks[start_i][0], toks[end_i][1], appos), low
 
 
