@@ -562,3 +562,9 @@ def test_straight_opening_mark_closed_by_a_curly_one():
 def test_addressee_tail_with_a_noun_that_looks_like_a_cue_ends_the_sentence():
     q = extract_quotes("“Who pays for the repairs?” Mayor Lund asked reporters during Tuesday’s conference call.")
     assert q["speaker"].tolist() == ["Mayor Lund"] and q["rule"].tolist() == ["trailing"]
+
+
+def test_headline_name_ending_in_s_is_found_again_in_the_body():
+    text = "Richards: Clinic closures will hurt rural women\n\nCecile Richards spoke in Austin on Tuesday about the new rules."
+    q = extract_quotes(text)
+    assert q["rule"].tolist() == ["headline_colon"] and q["speaker"].tolist() == ["Richards"]

@@ -531,7 +531,7 @@ def _headline_colon(doc):
     words = m.group(1).split()
     if any(w.rstrip(".") in _HEADLINE_NOT_NAME or w.endswith(("ed", "ing")) for w in words):
         return None
-    last = words[-1].rstrip(".’'s")
+    last = re.sub(r"(?:[’']s)?\.?$", "", words[-1])      # "Sanders", "Trump’s" -> "Trump"
     if len(last) < 3 or not re.search(r"(?<![\w’'\-])" + re.escape(last) + r"(?![\w\-])", text[pe:pe + 3000]):
         return None
     cstart, cend = _trim(text, m.end(), pe)
