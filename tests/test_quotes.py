@@ -568,3 +568,11 @@ def test_headline_name_ending_in_s_is_found_again_in_the_body():
     text = "Richards: Clinic closures will hurt rural women\n\nCecile Richards spoke in Austin on Tuesday about the new rules."
     q = extract_quotes(text)
     assert q["rule"].tolist() == ["headline_colon"] and q["speaker"].tolist() == ["Richards"]
+
+
+def test_findings_of_polls_and_records_are_attributed_to_them():
+    q = extract_quotes("Two new polls show the mayor within three points of the challenger. The survey found deep unease about rents.")
+    assert q["text"].tolist() == ["the mayor within three points of the challenger", "deep unease about rents"]
+    assert q["speaker"].tolist() == ["Two new polls", "The survey"]
+    # a person "showing" something is no finding
+    assert extract_quotes("The mayor showed reporters the flooded basement.").empty

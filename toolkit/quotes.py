@@ -898,6 +898,17 @@ _CLAUSE_LEAD_RE = re.compile(r"(?:whether|if|why|how|what|when|where|who|which)\
                              r"never|had|\w+ed|\w+s)\b")
 
 
+# findings reported by data ("polls show Clinton leading", "the survey shows only a small gap"): the
+# finding is attributed to the data even as a small clause or a noun phrase
+_DATA_NOUNS = frozenset("""poll polls polling survey surveys numbers figures data results analysis analyses study
+studies report reports records documents emails email average count tally census""".split())
+
+
+def _data_subject(text, subj):
+    words = text[subj[0]:subj[1]].lower().split() if subj and subj[0] is not None else []
+    return bool(words) and words[-1] in _DATA_NOUNS
+
+
 def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
     """The reported clause of one cue (indirect or mixed speech), or None."""
     text = doc.text
@@ -940,6 +951,8 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
     rule = "indirect_leading" if borrowed is None else ("indirect_participle" if cue.endswith("ing")
                                                          else "indirect_coordinated")
     cstart = _clause_after_cue(doc, ce, pe, lemma)
+    if cstart is None and lemma in _EVIDENCE_LEMMAS and not cue.endswith("ing") and _data_subject(text, subj):
+        cstart = _np_object_start(text, ce, pe, lemma)    # "polls show Sanders within two points"
     if cstart is not None and lemma in _OBJECT_LEMMAS and not re.search(r"\b(?:that|whether|if|why|how|what|when)\W*$",
                                                                       text[max(ce, cstart - 12):cstart]) \
             and not _CLAUSE_LEAD_RE.match(text, cstart):
