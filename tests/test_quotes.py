@@ -576,3 +576,18 @@ def test_findings_of_polls_and_records_are_attributed_to_them():
     assert q["speaker"].tolist() == ["Two new polls", "The survey"]
     # a person finding a thing reports no finding
     assert extract_quotes("The mayor found the keys under a bench.").empty
+
+
+def test_according_to_long_sources_sentence_adverbs_and_parentheticals():
+    q = extract_quotes("According to early results of exit polls conducted for the Harbor Gazette and two radio stations by a "
+                       "local college, most voters backed the levy.")
+    assert q["text"].tolist() == ["most voters backed the levy"]
+    assert q["speaker"].iloc[0].startswith("early results of exit polls")
+    q = extract_quotes("But, according to the poll, 46 percent of voters remain undecided.")
+    assert q["text"].tolist() == ["46 percent of voters remain undecided"] and q["speaker"].tolist() == ["the poll"]
+    text = "One of the options, according to a person close to the talks, is to sell the ferry."
+    q = extract_quotes(text)
+    assert [[text[a:b] for a, b in f] for f in q["fragments"]] == [["One of the options", "is to sell the ferry"]]
+    # an appositive after the source is not the rest of the clause
+    text = "Fares would rise, according to Dana Ruiz, a former port official."
+    assert extract_quotes(text)["text"].tolist() == ["Fares would rise"]

@@ -1508,6 +1508,10 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
     return out
 
 
+_APPOSITIVE_START_RE = re.compile(r"(?:a|an|compared|more than|less than|up from|down from|twice|half)\b")
+_SENTENCE_ADVERB_RE = re.compile(r"(?:But|And|Yet|Still|So|Now|However|Meanwhile|Instead|Indeed|Also|Overall)\s*,?")
+
+
 def _according_to(doc, cs, ce, ss, pe, quote_spans):
     text = doc.text
     subj = sp._according_subject(text, ce, pe)
@@ -1517,7 +1521,8 @@ def _according_to(doc, cs, ce, ss, pe, quote_spans):
     if after.startswith(","):
         # "According to X, CLAUSE." or "While ..., according to X, CLAUSE2"
         before = text[ss:cs].strip()
-        if before == "" or before.endswith(("—",)) or _SUBORDINATE_START_RE.match(text, ss):
+        if before == "" or before.endswith(("—",)) or _SUBORDINATE_START_RE.match(text, ss) or \
+                _SENTENCE_ADVERB_RE.fullmatch(before):
             cstart = _trim(text, subj[1] + 1, pe)[0]
             cend = _clause_end(doc, cstart, pe, quote_spans)
             cend = _cut_clause(doc, cstart, cend, lambda pos: doc.inside_quote(pos))
@@ -1527,6 +1532,16 @@ def _according_to(doc, cs, ce, ss, pe, quote_spans):
     before = text[ss:cs].rstrip()
     if before.endswith((",", ",”", ",\"", ",’")):
         s0, e0 = _trim(text, ss, ss + len(before) - (1 if before.endswith(",") else 0))
+        tail = _PARENTHETICAL_TAIL_RE.match(text, subj[1], pe) if before.endswith(",") else None
+        if tail is not None and _APPOSITIVE_START_RE.match(text, tail.end()):
+            tail = None       # "according to Lily Batchelder, a former tax aide, ...": an appositive
+        if tail is not None and e0 > s0:
+            # "One of the decisions, according to a person close to it, is to ...": both sides
+            rest = tail.end()
+            end = _cut_clause(doc, rest, _clause_end(doc, rest, pe, quote_spans), doc.inside_quote, min_words=1)
+            if _words(text, rest, end) >= 2:
+                return {"start": s0, "end": end, "fragments": [[s0, e0], [rest, end]], "cue_start": cs, "cue_end": ce,
+                        "subj": (subj[0], subj[1], None), "rule": "according_to", "confidence": 0.8}
         if e0 > s0:
             return {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": (subj[0], subj[1], None),
                     "rule": "according_to", "confidence": 0.8}

@@ -1431,7 +1431,7 @@ def _according_subject(text, pos, limit):
         if t in _CLAUSE_PUNCT or t == "," or any(ch in t for ch in "\"“”„«»"):
             break
         out.append((s, e))
-        if len(out) >= 10:
+        if len(out) >= 24:      # "according to early results of exit polls conducted for ... by ..., "
             break
     if not out:
         return None
