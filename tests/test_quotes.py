@@ -591,3 +591,9 @@ def test_according_to_long_sources_sentence_adverbs_and_parentheticals():
     # an appositive after the source is not the rest of the clause
     text = "Fares would rise, according to Dana Ruiz, a former port official."
     assert extract_quotes(text)["text"].tolist() == ["Fares would rise"]
+
+
+def test_sentence_opened_by_a_poll_reports_its_finding():
+    q = extract_quotes("In the latest Harbor Gazette poll released Wednesday, the mayor fell to 31 percent. In a speech, she laughed.")
+    assert q[q["rule"] == "in_poll"]["text"].tolist() == ["the mayor fell to 31 percent"]
+    assert q[q["rule"] == "in_poll"]["speaker"].tolist() == ["the latest Harbor Gazette poll released Wednesday"]

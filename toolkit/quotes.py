@@ -1075,6 +1075,31 @@ def _asked_clauses(doc, quote_spans):
     return out
 
 
+# "In the latest CNN/ORC poll released Wednesday, he fell to 10 percent": a sentence opened by a
+# poll or survey reports its finding
+_IN_POLL_RE = re.compile(r"(?:But[ \t]+)?In[ \t]+((?:a|an|the|this|that|its|their|one)[ \t]+(?:[^\s,.;:!?\"“”]+[ \t]+){0,8}?"
+                         r"(?:poll|survey|study|analysis)(?:[ \t]+[^\s,.;:!?\"“”]+){0,4}),[ \t]+(?=[\w$‘“\"'])")
+
+
+def _in_poll_clauses(doc, quote_spans):
+    text = doc.text
+    out = []
+    for ss, _se in doc.sentences:
+        if text[ss:ss + 2] not in ("In", "Bu"):
+            continue
+        m = _IN_POLL_RE.match(text, ss)
+        if m is None or doc.inside_quote(ss):
+            continue
+        pe = doc.paragraphs[doc.para_index(ss)][1] if doc.paragraphs else len(text)
+        start = m.end()
+        end = _cut_clause(doc, start, _clause_end(doc, start, pe, quote_spans), doc.inside_quote)
+        if _words(text, start, end) >= 3:
+            cs = m.start(1) - 3
+            out.append({"start": start, "end": end, "cue_start": cs, "cue_end": cs + 2,
+                        "subj": (m.start(1), m.end(1), None), "rule": "in_poll", "confidence": 0.7})
+    return out
+
+
 def _merge_pieces(q, nxt):
     """Join quote ``nxt`` into ``q`` (interrupted or multi-paragraph): ``start``/``end`` cover
     all pieces, ``fragments`` lists them."""
@@ -1333,7 +1358,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         if r:
             reported.append(r)
 
-    asked = _asked_clauses(doc, quote_spans)
+    asked = _asked_clauses(doc, quote_spans) + _in_poll_clauses(doc, quote_spans)
     if asked:
         cues = {r["cue_start"] for r in asked}
         reported = sorted([r for r in reported if r["cue_start"] not in cues] + asked, key=lambda r: r["cue_start"])
