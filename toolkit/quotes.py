@@ -1037,7 +1037,8 @@ def _parenthetical_clause(doc, ss, n_before, cs, ce, subj, pe, quote_spans):
             "subj": subj, "rule": "indirect_parenthetical", "confidence": 0.7}
 
 
-_ASKED_RE = re.compile(r"(?:\b(?:[Ww]hen|[Ii]f|[Aa]fter|[Oo]nce)[ \t]+(?:again[ \t]+|later[ \t]+)?)?\b[Aa]sked\b")
+_ASKED_RE = re.compile(r"\b[Aa]sked\b")
+_ASKED_AFTER_RE = re.compile(r"\b(?:[Ww]hen|[Ii]f|[Aa]fter|[Oo]nce)[ \t]+(?:again[ \t]+|later[ \t]+)?$")
 _ASKED_QUESTION_RE = re.compile(
     r"(?:[ \t]+by[ \t]+(?P<agent>(?:(?:a|an|the|The|his|her|their)[ \t]+)?(?:[A-Z][\w.’'\-]*(?:[ \t]+[A-Z][\w.’'\-]*){0,3}"
     r"|[a-z]+)))?(?:[ \t]+[\w’'\-]+){0,4}?[ \t]+(?P<q>whether|if|why|how|what|which|who|where)\b")
@@ -1049,15 +1050,16 @@ def _asked_clauses(doc, quote_spans):
     text = doc.text
     out = []
     for m in _ASKED_RE.finditer(text):
-        cs = m.end() - 5
-        if m.start() == cs:      # a bare "Asked": only at the start of a sentence
+        cs = m.start()
+        q = _ASKED_QUESTION_RE.match(text, m.end())
+        if q is None or not q.group("agent"):
+            continue      # without an asker the question is the reporter's, not a quotation
+        if not _ASKED_AFTER_RE.search(text, max(0, cs - 14), cs):
+            # a bare "Asked": only at the start of a sentence
             if text[cs] != "A" or (cs > 0 and text[max(0, cs - 3):cs].strip(" \t\"“”‘’'") not in ("", ".", "?", "!")
                                    and text[cs - 1] != "\n"):
                 continue
         if doc.inside_quote(cs):
-            continue
-        q = _ASKED_QUESTION_RE.match(text, m.end())
-        if q is None:
             continue
         pe = doc.paragraphs[doc.para_index(cs)][1] if doc.paragraphs else len(text)
         start = q.start("q")
@@ -1067,8 +1069,8 @@ def _asked_clauses(doc, quote_spans):
             if not doc.inside_quote(start + stop.start()):     # "Asked whether ..., she said"
                 end = _trim(text, start, start + stop.start())[1]
                 break
-        if _words(text, start, end) < 2 or not q.group("agent"):
-            continue      # without an asker the question is the reporter's, not a quotation
+        if _words(text, start, end) < 2:
+            continue
         agent = (q.start("agent"), q.end("agent"), None)
         out.append({"start": start, "end": end, "cue_start": cs, "cue_end": cs + 5, "subj": agent,
                     "rule": "indirect_asked", "confidence": 0.6})
