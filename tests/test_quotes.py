@@ -597,3 +597,10 @@ def test_sentence_opened_by_a_poll_reports_its_finding():
     q = extract_quotes("In the latest Harbor Gazette poll released Wednesday, the mayor fell to 31 percent. In a speech, she laughed.")
     assert q[q["rule"] == "in_poll"]["text"].tolist() == ["the mayor fell to 31 percent"]
     assert q[q["rule"] == "in_poll"]["speaker"].tolist() == ["the latest Harbor Gazette poll released Wednesday"]
+
+
+def test_three_apostrophes_close_an_inner_single_quote_and_the_quotation():
+    text = "''Every captain tells me, 'The channel is too shallow,''' Harbor Master Ines Kowal said."
+    q = extract_quotes(text)
+    assert q["speaker"].tolist() == ["Harbor Master Ines Kowal"]
+    assert q["text"].tolist() == ["Every captain tells me, 'The channel is too shallow,'"]

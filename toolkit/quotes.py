@@ -1176,8 +1176,9 @@ def _verb_object_mixed(doc, q):
 
 # Two apostrophes as double quote marks (''like this'', in some wire and newspaper archives): an
 # opening pair before a word and a closing pair after one, in the same paragraph ("repeat ''Tis
-# the voice" with no closing pair is a quote mark and an elided letter, left alone).
-_APOSTROPHE_PAIR_RE = re.compile(r"(?:(?<=[\s(\[{—–\-])|^)''(?=[^\s'])([^\n]{0,800}?[^\s'])''"
+# the voice" with no closing pair is a quote mark and an elided letter, left alone). Three
+# apostrophes after a word ("special case,''' he said") close an inner single quote, then the pair.
+_APOSTROPHE_PAIR_RE = re.compile(r"(?:(?<=[\s(\[{—–\-])|^)''(?=[^\s'])([^\n]{0,800}?\S)''"
                                  r"(?=[\s.,;:!?)\]}—–\-]|$)")
 
 
