@@ -511,3 +511,11 @@ def test_person_of_the_organization_speaks_with_the_affiliation_as_role():
     assert q["speaker_role"].tolist() == ["of the Harbor Trust"]
     q = extract_quotes("“The permit was rushed,” Daniel Ortiz of the Harbor Trust said.")
     assert q["speaker_name"].tolist() == ["Daniel Ortiz"]
+
+
+def test_a_written_text_that_reads_speaks_its_quotation():
+    q = extract_quotes("A notice hung at the gate.\n\n“Strike begins at dawn,” the notice read. “Bring water.”")
+    direct = q[q["type"] == "direct"]
+    assert direct["speaker"].tolist() == ["the notice"] and direct["cue"].tolist() == ["read"]
+    q = extract_quotes("She lifted a placard of her own. “Still standing,” it read.")
+    assert q[q["type"] == "direct"]["speaker"].tolist() == ["it"]

@@ -1228,6 +1228,14 @@ _POSSESSIVE_REPLY_RE = re.compile(
 _POSSESSIVE_PRONOUNS = {"his": "he", "my": "i", "their": "they"}
 
 
+# "“I am still Sanders,” it read." / "“…,” the statement reads": a written text speaks by "reading"
+_DOCUMENT_READS_RE = re.compile(
+    r"[ \t]*,?[ \t]*(?P<doc>it|(?:the|a|an|his|her|its|their|this|that|one)[ \t]+(?:[\w’'\-]+[ \t]+){0,2}?"
+    r"(?:statement|letter|sign|email|e-mail|message|tweet|post|note|ad|banner|memo|release|caption|headline|"
+    r"placard|poster|card|text|plaque|inscription|notice|website|page|label|slogan|shirt|t-shirt)s?)"
+    r"[ \t]+(?P<cue>read|reads)\b(?![ \t]+(?:it|the|a|an|this|that|his|her|their|out|aloud|from)\b)")
+
+
 def rule_trailing(doc, q):
     """“…,” X said / “…,” said X, the Y of Z / “…” he exclaimed (cue right after the closing mark)."""
     pos = q["close_end"]
@@ -1236,6 +1244,9 @@ def rule_trailing(doc, q):
     if m is not None:
         who = "name" if m.group("name") else "pron"
         return _attribution("trailing_possessive", 0.85, m.span("cue"), m.span(who))
+    m = _DOCUMENT_READS_RE.match(doc.text, pos, limit)
+    if m is not None:
+        return _attribution("trailing", 0.9, m.span("cue"), m.span("doc"))
     toks = _leading_tokens(doc.text, pos, limit, 24)     # the rule reads at most the first 23
     if not toks:
         return None
