@@ -604,3 +604,13 @@ def test_three_apostrophes_close_an_inner_single_quote_and_the_quotation():
     q = extract_quotes(text)
     assert q["speaker"].tolist() == ["Harbor Master Ines Kowal"]
     assert q["text"].tolist() == ["Every captain tells me, 'The channel is too shallow,'"]
+
+
+def test_quotation_closing_a_reported_clause_is_not_taken_by_the_next_sentence():
+    text = ("Reached by phone, Okafor denied the report, explaining that she had missed the vote because she was "
+            "“taking a day off.” She pointed to the minutes of the meeting.")
+    q = extract_quotes(text)
+    mixed = q[q["type"] == "mixed"]
+    assert len(mixed) == 1 and mixed["text"].iloc[0].endswith("“taking a day off.”")
+    assert mixed["speaker"].tolist() == ["Okafor"]
+    assert (q["type"] != "direct").all()

@@ -1102,6 +1102,15 @@ def _in_poll_clauses(doc, quote_spans):
     return out
 
 
+def _ends_inside_clause(r, q):
+    """“… explaining that he was “taking a day off.” He pointed to …”: a quotation that closes the
+    reported clause of an earlier cue in its sentence belongs to that clause, not to a cue of the
+    next sentence."""
+    a = q["attribution"]
+    return r["cue_start"] < r["start"] <= q["open_start"] and q["close_end"] >= r["end"] \
+        and q["content_end_char"] in ".!?" and a["cue_start"] >= q["close_end"] and not q.get("fragments")
+
+
 def _merge_pieces(q, nxt):
     """Join quote ``nxt`` into ``q`` (interrupted or multi-paragraph): ``start``/``end`` cover
     all pieces, ``fragments`` lists them."""
@@ -1379,7 +1388,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
                  and q["open_start"] < r["end"]]
         overl = [q for q in near if q["open_start"] < r["end"] and q["close_end"] > r["start"]]
         if any(q["attribution"] is not None and q["type"] == "direct" and q["attribution"]["rule"].startswith("trailing")
-               for q in overl):
+               and not _ends_inside_clause(r, q) for q in overl):
             continue
         rest = text[r["start"]:r["end"]]
         if inner:
