@@ -523,6 +523,8 @@ def test_question_and_pronoun_clauses_after_object_taking_cues():
     assert q["speaker"].tolist() == ["a nurse"]
     q = extract_quotes("The mayor announced she will not seek a third term. The council announced its budget on Monday.")
     assert q["text"].tolist() == ["she will not seek a third term"]
+    q = extract_quotes("The shipyard announced it would close in March. The shipyard denied it in court.")
+    assert q["text"].tolist() == ["it would close in March"]
 
 
 def test_question_put_by_a_named_asker_is_the_askers_indirect_quote():

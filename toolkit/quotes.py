@@ -892,10 +892,12 @@ def _np_object_start(text, ce, pe, lemma):
 
 
 # a reported clause after an object-taking cue: a question word ("asked Sanders whether ...") or a
-# subject pronoun that cannot be an object ("announced she will run", "denied they had met")
+# subject pronoun that cannot be an object ("announced she will run", "denied they had met"), or "it"
+# before an auxiliary ("announced it would close the plant")
 _CLAUSE_LEAD_RE = re.compile(r"(?:whether|if|why|how|what|when|where|who|which)\s|(?:he|she|they|we|I)\s+"
                              r"(?:is|are|was|were|has|have|had|will|would|could|can|should|may|might|must|did|does|do|"
-                             r"never|had|\w+ed|\w+s)\b")
+                             r"never|had|\w+ed|\w+s)\b|it\s+(?:is|was|has|had|will|would|could|can|should|may|might|"
+                             r"must)\b")
 
 
 # findings reported by data ("polls show Clinton leading", "the survey shows only a small gap"): the
