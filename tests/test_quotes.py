@@ -616,3 +616,8 @@ def test_quotation_closing_a_reported_clause_is_not_taken_by_the_next_sentence()
     assert len(mixed) == 1 and mixed["text"].iloc[0].endswith("“taking a day off.”")
     assert mixed["speaker"].tolist() == ["Okafor"]
     assert (q["type"] != "direct").all()
+
+
+def test_told_outlet_then_contracted_pronoun_starts_the_clause():
+    q = extract_quotes("Councilman Reyes told the Gazette he’ll vote against the levy in March.")
+    assert q["text"].tolist() == ["he’ll vote against the levy in March"]

@@ -370,6 +370,9 @@ def _that_position(toks, lemma):
 _NO_GERUND_OBJECT = frozenset("say add write argue note insist claim explain stress contend assert".split())
 
 
+_CONTRACTION_RE = re.compile(r"[’'](?:ll|s|re|ve|d|m)$")
+
+
 def _clause_after_cue(doc, cue_end, limit, lemma):
     """Start of the reported clause after a cue ("said (that) ...", "told reporters ...")."""
     text = doc.text
@@ -385,7 +388,7 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
             # told reporters / told CNN: skip a short object
             j = 0
             while j < len(toks) and j < 4 and toks[j][2] not in sp._CLAUSE_PUNCT and toks[j][2] != "," and \
-                    (j == 0 or toks[j][2].lower() not in sp.PRONOUN_GENDER):
+                    (j == 0 or _CONTRACTION_RE.sub("", toks[j][2].lower()) not in sp.PRONOUN_GENDER):   # he’ll
                 if toks[j][2].lower() in sp.PRONOUN_GENDER and j == 0:
                     j += 1
                     break
