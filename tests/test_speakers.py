@@ -519,3 +519,10 @@ def test_a_written_text_that_reads_speaks_its_quotation():
     assert direct["speaker"].tolist() == ["the notice"] and direct["cue"].tolist() == ["read"]
     q = extract_quotes("She lifted a placard of her own. “Still standing,” it read.")
     assert q[q["type"] == "direct"]["speaker"].tolist() == ["it"]
+
+
+def test_age_hometown_and_state_between_name_and_verb():
+    q = extract_quotes("“The ferry is always late,” Dora Finch, 41, of Portland, Ore., who rides it daily, said on Monday.")
+    assert q["speaker"].tolist() == ["Dora Finch"] and q["rule"].tolist() == ["trailing"]
+    q = extract_quotes("Dora Finch, 41, of Portland, Ore., said the ferry is always late.")
+    assert q["speaker"].tolist() == ["Dora Finch"]

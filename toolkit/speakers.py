@@ -1004,6 +1004,13 @@ def _subject_before(text: str, verb_start: int, floor: int):
     return _subject_scan(text, verb_start, lo)[0]
 
 
+def _state_abbreviation_stop(toks, j):
+    """The period of "Portland, Ore., said" (a short capitalised abbreviation before a comma): not
+    a sentence end."""
+    return toks[j][2] == "." and j > 0 and j + 1 < len(toks) and toks[j + 1][2] == "," \
+        and is_capitalized(toks[j - 1][2]) and len(toks[j - 1][2]) <= 5 and toks[j - 1][1] == toks[j][0]
+
+
 def _subject_scan(text: str, verb_start: int, lo: int):
     """:func:`subject_before` on the tokens of ``text[lo:verb_start]``; returns ``(result, low)``
     where ``low`` bounds from below the token indices the scan looked at."""
@@ -1028,7 +1035,7 @@ def _subject_scan(text: str, verb_start: int, lo: int):
                 depth += 1
             elif t == "(":
                 depth -= 1
-            elif depth == 0 and (t == "," or t in _CLAUSE_PUNCT):
+            elif depth == 0 and (t == "," or t in _CLAUSE_PUNCT) and not _state_abbreviation_stop(toks, j):
                 break
             j -= 1
         if j < 0 or toks[j][2] != "," or i - j < 2:
@@ -1038,6 +1045,35 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         # "Penhaligon, 68, who mediated ..., said": an age between name and appositive
         if i >= 2 and toks[i][2].isdigit() and toks[i - 1][2] == ",":
             i -= 2
+        # "Harry Bond, 30, of Raleigh, N.C., said": a hometown before a state, then maybe an age
+        if i >= 1 and toks[i][2] == "." and i + 1 < len(toks) and _state_abbreviation_stop(toks, i):
+            i -= 1      # "..., Ore., who rides it daily, said"
+        while i >= 3:
+            k = i
+            while k >= 0 and i - k < 6 and toks[k][2] != "," and toks[k][2] not in _CLAUSE_PUNCT:
+                k -= 1
+            while k >= 0 and _state_abbreviation_stop(toks, k):
+                k -= 1
+                while k >= 0 and i - k < 6 and toks[k][2] != "," and toks[k][2] not in _CLAUSE_PUNCT:
+                    k -= 1
+            seg = toks[k + 1:i + 1]
+            if seg and seg[-1][2] == "." and len(seg) == 2:
+                seg = seg[:1]      # "Ore." tokenized as "Ore" + "."
+            if k >= 3 and toks[k][2] == "," and len(seg) == 1 and is_capitalized(seg[0][2]) \
+                    and toks[k - 1][2] != ",":
+                # a lone state ("N.C.") after "of Raleigh": look at the segment before it
+                k2 = k - 1
+                while k2 >= 0 and k - k2 < 6 and toks[k2][2] != "," and toks[k2][2] not in _CLAUSE_PUNCT:
+                    k2 -= 1
+                if k2 >= 1 and toks[k2][2] == "," and toks[k2 + 1][2] in ("of", "from"):
+                    k, seg = k2, toks[k2 + 1:i + 1]
+            if not (k >= 1 and toks[k][2] == "," and len(seg) >= 2 and seg[0][2] in ("of", "from")
+                    and all(is_capitalized(t[2]) or t[2] == "," for t in seg[1:])):
+                break
+            appos = (seg[0][0], appos[1])
+            i = k - 1
+            if i >= 2 and toks[i][2].isdigit() and toks[i - 1][2] == ",":
+                i -= 2
     if i >= 0 and toks[i][2] == ")":
         j = i
         while j >= 0 and toks[j][2] != "(" and i - j < 12:
@@ -1294,7 +1330,7 @@ def rule_trailing(doc, q):
             if subj:
                 return None  # "“liar,” a charge he denied": the cue has its own subject further on
             break        # a cue word with no subject ("..., drawing laughs"): try the verb rules below
-        if t in _CLAUSE_PUNCT:
+        if t in _CLAUSE_PUNCT and not _state_abbreviation_stop(toks, k):
             break
     # "“…,” the Republican nominee riffed": a determiner-led subject and any past-tense verb
     if q["content_end_char"] in ",!?—–-…" and toks[i][2].lower() in _DETERMINERS:
