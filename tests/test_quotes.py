@@ -621,3 +621,11 @@ def test_quotation_closing_a_reported_clause_is_not_taken_by_the_next_sentence()
 def test_told_outlet_then_contracted_pronoun_starts_the_clause():
     q = extract_quotes("Councilman Reyes told the Gazette he’ll vote against the levy in March.")
     assert q["text"].tolist() == ["he’ll vote against the levy in March"]
+
+
+def test_quotation_after_a_sentence_ending_with_its_reporting_verb():
+    q = extract_quotes("Councilwoman Ada Pruitt responded in a statement on Friday. “We will rebuild the pier by June.”")
+    assert q["speaker"].tolist() == ["Councilwoman Ada Pruitt"] and q["rule"].tolist() == ["previous_sentence"]
+    # a reporting verb with its own clause does not reach the next sentence's quotation
+    q = extract_quotes("Pruitt said the vote was close. “We will rebuild the pier by June.”")
+    assert "previous_sentence" not in q["rule"].tolist()

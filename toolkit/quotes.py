@@ -572,6 +572,40 @@ def _rule_colon(doc, q):
     return sp._attribution("colon", 0.6, (colon, colon + 1), subj[:2], subj[2])
 
 
+# "X said in a statement on Friday." / "X told reporters." closing the sentence before a quotation
+_CUE_TAIL_ONLY_RE = re.compile(r"(?:[ \t]+(?:in|on|at|during|via|through|after|before|late|early|last|this|earlier|"
+                               r"later|yesterday|today|tonight|to)\b[^,.;:!?\"“”]{0,50}?)?[ \t]*\.[ \t]*$")
+
+
+def _rule_previous_sentence(doc, q):
+    """“X said in a statement. “…”": a quotation opening a sentence right after a sentence that
+    ends with a reporting verb and no reported clause belongs to that verb's subject."""
+    if q["starts_para"] or not q["starts_sent"] or q["idx"] and doc.quotes[q["idx"] - 1]["para"] == q["para"]:
+        return None
+    text = doc.text
+    si = doc.sent_index(q["open_start"])
+    if si == 0 or not doc.sentences:
+        return None
+    ps, pe = doc.sentences[si - 1]
+    ps = max(ps, q["para_start"])
+    if pe > q["open_start"] or ps >= pe:
+        return None
+    last = None
+    for m in _cue_matches(text[ps:pe]):
+        last = m
+    if last is None:
+        return None
+    cs, ce = ps + last.start(), ps + last.end()
+    lemma = sp.cue_forms().get(last.group(), ("",))[0]
+    if lemma in _EVIDENCE_LEMMAS or last.group() == lemma or last.group().endswith("ing") or \
+            not _CUE_TAIL_ONLY_RE.match(text, ce, pe):
+        return None
+    subj = sp.subject_before(text, cs, ps)
+    if subj is None:
+        return None
+    return sp._attribution("previous_sentence", 0.7, (cs, ce), subj[:2], subj[2])
+
+
 _TRAILING_AFTER_RE = re.compile(r"(?:(?:on|in|at|during|late|early|last|this|earlier|later|yesterday|today|tonight|"
                                 r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
                                 r"to|via|through|after|before|while|when|as)\b[^,.;:!?]{0,50})?"
@@ -1269,7 +1303,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         if q["single"] and q["starts_para"] and n_words <= 6 and q["close_end"] >= q["para_end"] - 1:
             q["title_like"] = True     # a section heading: ‘A really tough decision.’
             continue
-        for rule in (sp.rule_trailing, sp.rule_leading, _rule_colon):
+        for rule in (sp.rule_trailing, sp.rule_leading, _rule_colon, _rule_previous_sentence):
             a = rule(doc, q)
             if a and rule is sp.rule_trailing and not _trailing_cue_ends_clause(doc, q, a):
                 a = None
