@@ -1076,7 +1076,7 @@ def _parenthetical_clause(doc, ss, n_before, cs, ce, subj, pe, quote_spans):
             "subj": subj, "rule": "indirect_parenthetical", "confidence": 0.7}
 
 
-_ASKED_RE = re.compile(r"\b[Aa]sked\b")
+_ASKED_RE = re.compile(r"sked\b")       # a literal start lets the regex engine skip ahead; "[Aa]" checked after
 _ASKED_AFTER_RE = re.compile(r"\b(?:[Ww]hen|[Ii]f|[Aa]fter|[Oo]nce)[ \t]+(?:again[ \t]+|later[ \t]+)?$")
 _ASKED_QUESTION_RE = re.compile(
     r"(?:[ \t]+by[ \t]+(?P<agent>(?:(?:a|an|the|The|his|her|their)[ \t]+)?(?:[A-Z][\w.’'\-]*(?:[ \t]+[A-Z][\w.’'\-]*){0,3}"
@@ -1089,7 +1089,9 @@ def _asked_clauses(doc, quote_spans):
     text = doc.text
     out = []
     for m in _ASKED_RE.finditer(text):
-        cs = m.start()
+        cs = m.start() - 1
+        if cs < 0 or text[cs] not in "Aa" or (cs > 0 and (text[cs - 1].isalnum() or text[cs - 1] == "_")):
+            continue
         q = _ASKED_QUESTION_RE.match(text, m.end())
         if q is None or not q.group("agent"):
             continue      # without an asker the question is the reporter's, not a quotation
