@@ -526,3 +526,9 @@ def test_age_hometown_and_state_between_name_and_verb():
     assert q["speaker"].tolist() == ["Dora Finch"] and q["rule"].tolist() == ["trailing"]
     q = extract_quotes("Dora Finch, 41, of Portland, Ore., said the ferry is always late.")
     assert q["speaker"].tolist() == ["Dora Finch"]
+
+
+def test_a_participle_after_a_quotation_takes_no_inverted_subject():
+    q = extract_quotes("Okafor said the ferry plan is a “fantasy,” describing the harbor board as badly divided.")
+    assert "the harbor board" not in q["speaker"].fillna("").tolist()
+    assert q[q["text"].str.contains("fantasy")]["speaker"].tolist() == ["Okafor"]

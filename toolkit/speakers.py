@@ -1293,9 +1293,9 @@ def rule_trailing(doc, q):
         return None
     forms = cue_forms()
     t0 = toks[i][2]
-    # inverted: said X
+    # inverted: said X (never after a participle: "“…,” describing the team as ..." has no subject)
     if t0 in forms:
-        subj = subject_after(doc.text, toks[i][1], limit)
+        subj = subject_after(doc.text, toks[i][1], limit) if not t0.endswith("ing") else None
         if subj:
             return _attribution("trailing_inverted", 0.9, (toks[i][0], toks[i][1]), subj[:2], subj[2])
         if not q.get("starts_sent", True):
