@@ -629,3 +629,14 @@ def test_quotation_after_a_sentence_ending_with_its_reporting_verb():
     # a reporting verb with its own clause does not reach the next sentence's quotation
     q = extract_quotes("Pruitt said the vote was close. “We will rebuild the pier by June.”")
     assert "previous_sentence" not in q["rule"].tolist()
+
+
+def test_title_case_headline_with_a_reporting_verb():
+    text = "Harbor Chief Says Dredging Will Wait Until Spring\n\nThe harbor chief, Ines Kowal, spoke on Monday."
+    q = extract_quotes(text)
+    row = q[q["rule"] == "headline_verb"]
+    assert row["text"].tolist() == ["Dredging Will Wait Until Spring"] and row["speaker"].tolist() == ["Harbor Chief"]
+    # a subordinate opening, a relative subject or a passive is no headline attribution
+    for headline in ("After Mayor Said No, Council Votes Again", "Woman Who Accused Mayor Drops Her Claim",
+                     "Mayor Accused Of Ignoring Flood Warnings"):
+        assert "headline_verb" not in extract_quotes(headline + "\n\nBody text follows here.")["rule"].tolist()

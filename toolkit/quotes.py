@@ -546,6 +546,54 @@ def _headline_colon(doc):
     return {"start": cstart, "end": cend, "attribution": a}
 
 
+_HEADLINE_NOT_SUBJECT = frozenset("""After Before When While Why How What Where Who Here There This That These Those
+Watch Immediately Just Wow Breaking Exclusive If As Once Now Then""".split())
+
+
+_HEADLINE_SUBJECT_STOP = frozenset("Who Which That To After Before Of For With In On At By And Or But If When As".split())
+
+
+def _headline_verbs(doc):
+    """Title-case headline lines "Trump Says He Never Pledged ..." / "New Poll Shows ...": the
+    words after a capitalised reporting verb are an indirect quote of the capitalised words before
+    it (rule headline_verb)."""
+    text = doc.text
+    forms = sp.cue_forms()
+    out = []
+    for ps, pe in doc.paragraphs:
+        if pe - ps > 200 or "\n" in text[ps:pe]:
+            continue
+        words = text[ps:pe].split()
+        alpha = [w for w in words if w[:1].isalpha()]
+        if not 3 <= len(words) <= 22 or sum(w[:1].isupper() for w in alpha) < 0.7 * len(alpha):
+            continue
+        for k, w in enumerate(words[1:7], 1):
+            low = w.lower()
+            if not w[:1].isupper() or low not in forms or forms[low][0] == low or low.endswith("ing"):
+                continue
+            subject = words[:k]
+            while len(subject) > 1 and subject[-1] in ("Just", "Also", "Now", "Again", "Finally"):
+                subject = subject[:-1]      # "Kasich Just Revealed"
+            if subject[0] in _HEADLINE_NOT_SUBJECT or subject[0][:1].isdigit() or \
+                    any(x in _HEADLINE_SUBJECT_STOP for x in subject) or (k + 1 < len(words) and words[k + 1] in
+                                                                         ("Of", "By", "About", "As", "For")) or \
+                    not all(x[:1].isupper() and not x.endswith((":", ",")) for x in subject):
+                break       # "Woman Who Accused ...", "Obama To Asians Worried About ...", "Accused Of"
+            cs = text.index(w, ps + sum(len(x) for x in words[:k]))
+            cstart, cend = _trim(text, cs + len(w), pe)
+            if text[cend - 1:cend] == ".":
+                cend -= 1
+            if _words(text, cstart, cend) >= 3:
+                pos = ps
+                for x in subject:
+                    pos = text.index(x, pos) + len(x)
+                s0, e0 = _trim(text, ps, pos)
+                a = sp._attribution("headline_verb", 0.6, (cs, cs + len(w)), (s0, e0))
+                out.append({"start": cstart, "end": cend, "attribution": a})
+            break
+    return out
+
+
 def _rule_colon(doc, q):
     """“…” introduced by a colon with no reporting verb ("... campaign message: “It's about me.”",
     headline "Okafor: ‘We will not back down’"): the speaker is the subject before the colon."""
@@ -1459,11 +1507,11 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         elif r.get("fragments"):
             last_clause = tuple(r["fragments"][-1])
 
-    headline = _headline_colon(doc)
-    if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
-            not any(r["start"] < headline["end"] and headline["start"] < r["end"] for r in out_rows):
-        headline["type"] = "indirect"
-        out_rows.append(headline)
+    for headline in [_headline_colon(doc)] + _headline_verbs(doc):
+        if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
+                not any(r["start"] < headline["end"] and headline["start"] < r["end"] for r in out_rows):
+            headline["type"] = "indirect"
+            out_rows.append(headline)
 
     # -- 3. speakers of explicit attributions, resolved within the article in text order --------
     explicit = [q["attribution"] for q in marks if q["attribution"] is not None and q["type"] != "taken"]
