@@ -640,3 +640,14 @@ def test_title_case_headline_with_a_reporting_verb():
     for headline in ("After Mayor Said No, Council Votes Again", "Woman Who Accused Mayor Drops Her Claim",
                      "Mayor Accused Of Ignoring Flood Warnings"):
         assert "headline_verb" not in extract_quotes(headline + "\n\nBody text follows here.")["rule"].tolist()
+
+
+def test_upper_case_speaker_labels_of_a_transcript():
+    text = ("The governor joined the morning show.\n\nHOST: Will the harbor plan pass this year?\n\n"
+            "LIND: It will pass, but the vote will be close.\n\nUPDATE: This story has been updated.")
+    q = extract_quotes(text)
+    turns = q[q["rule"] == "transcript"]
+    assert turns["speaker"].tolist() == ["HOST", "LIND"]
+    assert turns["text"].tolist()[1] == "It will pass, but the vote will be close."
+    # a single label is no transcript
+    assert "transcript" not in extract_quotes("UPDATE: The vote moved to Friday, the clerk said.")["rule"].tolist()

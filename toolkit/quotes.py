@@ -550,6 +550,31 @@ _HEADLINE_NOT_SUBJECT = frozenset("""After Before When While Why How What Where 
 Watch Immediately Just Wow Breaking Exclusive If As Once Now Then""".split())
 
 
+_TRANSCRIPT_LABEL_RE = re.compile(r"([A-Z][A-Z.’'\-]+(?:[ \t]+[A-Z][A-Z.’'\-]+){0,2}):[ \t]+(?=\S)")
+_NOT_SPEAKER_LABELS = frozenset("""UPDATE UPDATED NOTE EDITOR’S EDITOR'S CORRECTION WATCH VIDEO PHOTOS PHOTO READ MORE
+RELATED SOURCE SOURCES BREAKING EXCLUSIVE ANALYSIS OPINION WASHINGTON LONDON PARIS MOSCOW BEIJING TRANSCRIPT
+Q A QUESTION ANSWER""".split())
+
+
+def _transcript_turns(doc):
+    """Interview transcripts "TAPPER: Do you think ...?" / "FALLIN: I think ...": paragraphs opened
+    by an upper-case speaker label are indirect quotes of that label, when the article has at least
+    two such turns (rule transcript)."""
+    text = doc.text
+    turns = []
+    for ps, pe in doc.paragraphs:
+        if not ("A" <= text[ps] <= "Z"):
+            continue
+        m = _TRANSCRIPT_LABEL_RE.match(text, ps, pe)
+        if m is None or any(w in _NOT_SPEAKER_LABELS for w in m.group(1).split()) or len(m.group(1)) < 3:
+            continue
+        cstart, cend = _trim(text, m.end(), pe)
+        if _words(text, cstart, cend) >= 3 and not _DOUBLE_RE.search(text, cstart, cend):
+            a = sp._attribution("transcript", 0.7, (m.end(1), m.end(1) + 1), (m.start(1), m.end(1)))
+            turns.append({"start": cstart, "end": cend, "attribution": a})
+    return turns if len(turns) >= 2 else []
+
+
 _HEADLINE_SUBJECT_STOP = frozenset("Who Which That To After Before Of For With In On At By And Or But If When As".split())
 
 
@@ -1507,9 +1532,10 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         elif r.get("fragments"):
             last_clause = tuple(r["fragments"][-1])
 
-    for headline in [_headline_colon(doc)] + _headline_verbs(doc):
+    for headline in [_headline_colon(doc)] + _headline_verbs(doc) + _transcript_turns(doc):
         if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
-                not any(r["start"] < headline["end"] and headline["start"] < r["end"] for r in out_rows):
+                (headline["attribution"]["rule"] == "transcript"       # a turn may hold reported speech
+                 or not any(r["start"] < headline["end"] and headline["start"] < r["end"] for r in out_rows)):
             headline["type"] = "indirect"
             out_rows.append(headline)
 
