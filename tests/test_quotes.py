@@ -651,3 +651,10 @@ def test_upper_case_speaker_labels_of_a_transcript():
     assert turns["text"].tolist()[1] == "It will pass, but the vote will be close."
     # a single label is no transcript
     assert "transcript" not in extract_quotes("UPDATE: The vote moved to Friday, the clerk said.")["rule"].tolist()
+
+
+def test_no_inverted_subject_when_a_clause_follows_the_cue():
+    q = extract_quotes("One of the authors of the 2013 report, Ari Lund, said the ferry plan will test their conclusions.")
+    assert "indirect_trailing_inverted" not in q["rule"].tolist()
+    q = extract_quotes("The plan is dead, said Mayor Lund in a statement.")
+    assert q["speaker"].tolist() == ["Mayor Lund"] and q["rule"].tolist() == ["indirect_trailing_inverted"]

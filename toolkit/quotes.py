@@ -1021,6 +1021,18 @@ def _data_subject(text, subj):
     return bool(words) and words[-1] in _DATA_NOUNS
 
 
+def _inverted_subject_ends_clause(doc, subj, si, pe):
+    """"..., said X." / "..., said X, a ...": nothing but an adjunct after an inverted subject; not
+    "One of the authors, Ari Fleischer, said Trump’s nomination will ..." (a clause, no inversion)."""
+    text = doc.text
+    words = text[subj[0]:subj[1]].split()
+    if not words or words[-1].lower() in _FINITE_WORDS:
+        return False
+    end = max(subj[1], subj[2][1] if subj[2] else 0)
+    after = text[end:doc.sentences[si][1] if doc.sentences else pe].strip()
+    return after == "" or after[0] in ",.;:!?" or _TRAILING_AFTER_RE.match(after) is not None
+
+
 def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
     """The reported clause of one cue (indirect or mixed speech), or None."""
     text = doc.text
@@ -1047,7 +1059,7 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         before = prefix.rstrip()
         if before.endswith(",") and lemma != "tell":
             subj2 = sp.subject_after(text, ce, pe)
-            if subj2:
+            if subj2 and _inverted_subject_ends_clause(doc, subj2, si, pe):
                 s0, e0 = _trim(text, ss, ss + len(before) - 1)
                 if _words(text, s0, e0) >= 3:
                     return {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj2,
