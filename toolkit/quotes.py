@@ -578,6 +578,9 @@ def _transcript_turns(doc):
 _HEADLINE_SUBJECT_STOP = frozenset("Who Which That To After Before Of For With In On At By And Or But If When As".split())
 
 
+_TITLE_START_RE = re.compile(r"[^\s]+[ \t]+[A-Z‘“'\"]")      # a second word in capitals: maybe a headline
+
+
 def _headline_verbs(doc):
     """Title-case headline lines "Trump Says He Never Pledged ..." / "New Poll Shows ...": the
     words after a capitalised reporting verb are an indirect quote of the capitalised words before
@@ -586,7 +589,7 @@ def _headline_verbs(doc):
     forms = sp.cue_forms()
     out = []
     for ps, pe in doc.paragraphs:
-        if pe - ps > 200 or "\n" in text[ps:pe]:
+        if pe - ps > 200 or not _TITLE_START_RE.match(text, ps, pe) or "\n" in text[ps:pe]:
             continue
         words = text[ps:pe].split()
         alpha = [w for w in words if w[:1].isalpha()]
