@@ -512,3 +512,32 @@ def test_lower_case_word_test_matches_whole_lower_case_words_only():
     assert article._used_in_lower_case("mine")
     assert not article._used_in_lower_case("whether")      # capitalized, or inside "whether-or-not"
     assert not article._used_in_lower_case("helen") and not article._used_in_lower_case("rd")
+
+
+def test_person_of_the_organization_speaks_with_the_affiliation_as_role():
+    q = extract_quotes("“The permit was rushed,” Ms. Varga of the Harbor Trust said.")
+    assert q["speaker"].tolist() == ["Ms. Varga"]
+    assert q["speaker_role"].tolist() == ["of the Harbor Trust"]
+    q = extract_quotes("“The permit was rushed,” Daniel Ortiz of the Harbor Trust said.")
+    assert q["speaker_name"].tolist() == ["Daniel Ortiz"]
+
+
+def test_a_written_text_that_reads_speaks_its_quotation():
+    q = extract_quotes("A notice hung at the gate.\n\n“Strike begins at dawn,” the notice read. “Bring water.”")
+    direct = q[q["type"] == "direct"]
+    assert direct["speaker"].tolist() == ["the notice"] and direct["cue"].tolist() == ["read"]
+    q = extract_quotes("She lifted a placard of her own. “Still standing,” it read.")
+    assert q[q["type"] == "direct"]["speaker"].tolist() == ["it"]
+
+
+def test_age_hometown_and_state_between_name_and_verb():
+    q = extract_quotes("“The ferry is always late,” Dora Finch, 41, of Portland, Ore., who rides it daily, said on Monday.")
+    assert q["speaker"].tolist() == ["Dora Finch"] and q["rule"].tolist() == ["trailing"]
+    q = extract_quotes("Dora Finch, 41, of Portland, Ore., said the ferry is always late.")
+    assert q["speaker"].tolist() == ["Dora Finch"]
+
+
+def test_a_participle_after_a_quotation_takes_no_inverted_subject():
+    q = extract_quotes("Okafor said the ferry plan is a “fantasy,” describing the harbor board as badly divided.")
+    assert "the harbor board" not in q["speaker"].fillna("").tolist()
+    assert q[q["text"].str.contains("fantasy")]["speaker"].tolist() == ["Okafor"]

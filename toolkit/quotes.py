@@ -27,8 +27,8 @@ COLUMNS = ["doc_id", "quote_id", "type", "start", "end", "text", "fragments", "p
            "speaker_kind", "speaker_role", "stance", "rule", "confidence", "flags"]
 DOCUMENT_COLUMNS = ["doc_id", "chars", "quotes", "status", "problems"]
 
-# opening mark -> the marks that may close it
-_CLOSERS = {'"': '"', "“": "”\"“", "„": "“”\"", "«": "»", "»": "«", "‟": "”", "”": "”"}
+# opening mark -> the marks that may close it (a straight opening mark may close curly: "…” in mixed-up copy)
+_CLOSERS = {'"': '"”', "“": "”\"“", "„": "“”\"", "«": "»", "»": "«", "‟": "”", "”": "”"}
 _DOUBLE_RE = re.compile(r"[\"“”„‟«»]")
 # The patterns below start with a character class rather than a look-behind or an alternation, so
 # the regex engine can skip ahead to candidate characters (3-8x faster scans); each matches exactly
@@ -73,7 +73,8 @@ _SUMMARY_APPOSITIVE_RE = re.compile(
     r"acknowledgment|acknowledgement|concession|sentiment|refrain|theme|echo|allusion|twist|blow|setback|"
     r"boost|victory|defeat|rebuttal|response|reply|retort|jab|barb|broadside|attack|criticism|sign|indication|"
     r"classification|characterization|description|label|term|phrase|slogan|line|pledge|promise|vow|plan|"
-    r"proposal|policy|tactic|strategy|practice|reaction|gesture|episode|incident|event)\b[^,;]*")
+    r"proposal|policy|tactic|strategy|practice|reaction|gesture|episode|incident|event|offer|demand|request|"
+    r"accusation|allegation|idea|notion|assessment|estimate|prediction|forecast)\b[^,;]*")
 _SENTENCE_STARTERS = frozenset("""He She They It We I The This That These Those But And His Her Their Its In On At
 A An As After If When While There Some Many Most""".split())
 _MIN_QUOTE_WORDS = 5       # a cue-less quoted phrase shorter than this is a term, not a quotation
@@ -418,6 +419,13 @@ class _TokenWindow:
 _QUESTION_WORDS = frozenset(("if", "why", "how", "what", "when"))
 
 
+# verbs that never take a gerund object: "said defeating ISIS is the priority" is a clause
+_NO_GERUND_OBJECT = frozenset("say add write argue note insist claim explain stress contend assert".split())
+
+
+_CONTRACTION_RE = re.compile(r"[’'](?:ll|s|re|ve|d|m)$")
+
+
 def _clause_after_cue(doc, cue_end, limit, lemma):
     """Start of the reported clause after a cue ("said (that) ...", "told reporters ...")."""
     text = doc.text
@@ -433,7 +441,7 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
             # told reporters / told CNN: skip a short object
             j = 0
             while j < 4 and toks[j] is not None and toks[j][2] not in sp._CLAUSE_PUNCT and toks[j][2] != "," and \
-                    (j == 0 or toks[j][2].lower() not in sp.PRONOUN_GENDER):
+                    (j == 0 or _CONTRACTION_RE.sub("", toks[j][2].lower()) not in sp.PRONOUN_GENDER):   # he’ll
                 if toks[j][2].lower() in sp.PRONOUN_GENDER and j == 0:
                     j += 1
                     break
@@ -461,7 +469,10 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
     if stance_needs_that(lemma) and not (lemma in _CLAUSE_WITHOUT_THAT and _looks_like_clause(toks, i)):
         return None
     numeric = _NUMBER_LEAD_RE.match(text, start) is not None
-    if first.islower() and fl.endswith("ing") and fl not in ("during",):
+    if first.islower() and fl.endswith("ing") and fl not in ("during",) and \
+            not (lemma in _NO_GERUND_OBJECT and i == 0 and _looks_like_clause(toks, i + 1)
+                 and (fl not in ("nothing", "something", "anything", "everything")
+                      or ((following := toks[i + 1]) is not None and following[2].lower() in _FINITE_WORDS))):
         return None       # "denied sending troops": a gerund object, not a clause
     if fl in _NOT_CLAUSE_START and not numeric:
         return None
@@ -577,7 +588,7 @@ def _headline_colon(doc):
     words = m.group(1).split()
     if any(w.rstrip(".") in _HEADLINE_NOT_NAME or w.endswith(("ed", "ing")) for w in words):
         return None
-    last = words[-1].rstrip(".’'s")
+    last = re.sub(r"(?:[’']s)?\.?$", "", words[-1])      # "Sanders", "Trump’s" -> "Trump"
     if len(last) < 3 or not re.search(r"(?<![\w’'\-])" + re.escape(last) + r"(?![\w\-])", text[pe:pe + 3000]):
         return None
     cstart, cend = _trim(text, m.end(), pe)
@@ -587,6 +598,82 @@ def _headline_colon(doc):
         return None
     a = sp._attribution("headline_colon", 0.6, (m.end(1), m.end(1) + 1), (m.start(1), m.end(1)))
     return {"start": cstart, "end": cend, "attribution": a}
+
+
+_HEADLINE_NOT_SUBJECT = frozenset("""After Before When While Why How What Where Who Here There This That These Those
+Watch Immediately Just Wow Breaking Exclusive If As Once Now Then""".split())
+
+
+_TRANSCRIPT_LABEL_RE = re.compile(r"([A-Z][A-Z.’'\-]+(?:[ \t]+[A-Z][A-Z.’'\-]+){0,2}):[ \t]+(?=\S)")
+_NOT_SPEAKER_LABELS = frozenset("""UPDATE UPDATED NOTE EDITOR’S EDITOR'S CORRECTION WATCH VIDEO PHOTOS PHOTO READ MORE
+RELATED SOURCE SOURCES BREAKING EXCLUSIVE ANALYSIS OPINION WASHINGTON LONDON PARIS MOSCOW BEIJING TRANSCRIPT
+Q A QUESTION ANSWER""".split())
+
+
+def _transcript_turns(doc):
+    """Interview transcripts "TAPPER: Do you think ...?" / "FALLIN: I think ...": paragraphs opened
+    by an upper-case speaker label are indirect quotes of that label, when the article has at least
+    two such turns (rule transcript)."""
+    text = doc.text
+    turns = []
+    for ps, pe in doc.paragraphs:
+        if not ("A" <= text[ps] <= "Z"):
+            continue
+        m = _TRANSCRIPT_LABEL_RE.match(text, ps, pe)
+        if m is None or any(w in _NOT_SPEAKER_LABELS for w in m.group(1).split()) or len(m.group(1)) < 3:
+            continue
+        cstart, cend = _trim(text, m.end(), pe)
+        if _words(text, cstart, cend) >= 3 and not _DOUBLE_RE.search(text, cstart, cend):
+            a = sp._attribution("transcript", 0.7, (m.end(1), m.end(1) + 1), (m.start(1), m.end(1)))
+            turns.append({"start": cstart, "end": cend, "attribution": a})
+    return turns if len(turns) >= 2 else []
+
+
+_HEADLINE_SUBJECT_STOP = frozenset("Who Which That To After Before Of For With In On At By And Or But If When As".split())
+
+
+_TITLE_START_RE = re.compile(r"[^\s]+[ \t]+[A-Z‘“'\"]")      # a second word in capitals: maybe a headline
+
+
+def _headline_verbs(doc):
+    """Title-case headline lines "Trump Says He Never Pledged ..." / "New Poll Shows ...": the
+    words after a capitalised reporting verb are an indirect quote of the capitalised words before
+    it (rule headline_verb)."""
+    text = doc.text
+    forms = sp.cue_forms()
+    out = []
+    for ps, pe in doc.paragraphs:
+        if pe - ps > 200 or not _TITLE_START_RE.match(text, ps, pe) or "\n" in text[ps:pe]:
+            continue
+        words = text[ps:pe].split()
+        alpha = [w for w in words if w[:1].isalpha()]
+        if not 3 <= len(words) <= 22 or sum(w[:1].isupper() for w in alpha) < 0.7 * len(alpha):
+            continue
+        for k, w in enumerate(words[1:7], 1):
+            low = w.lower()
+            if not w[:1].isupper() or low not in forms or forms[low][0] == low or low.endswith("ing"):
+                continue
+            subject = words[:k]
+            while len(subject) > 1 and subject[-1] in ("Just", "Also", "Now", "Again", "Finally"):
+                subject = subject[:-1]      # "Kasich Just Revealed"
+            if subject[0] in _HEADLINE_NOT_SUBJECT or subject[0][:1].isdigit() or \
+                    any(x in _HEADLINE_SUBJECT_STOP for x in subject) or (k + 1 < len(words) and words[k + 1] in
+                                                                         ("Of", "By", "About", "As", "For")) or \
+                    not all(x[:1].isupper() and not x.endswith((":", ",")) for x in subject):
+                break       # "Woman Who Accused ...", "Obama To Asians Worried About ...", "Accused Of"
+            cs = text.index(w, ps + sum(len(x) for x in words[:k]))
+            cstart, cend = _trim(text, cs + len(w), pe)
+            if text[cend - 1:cend] == ".":
+                cend -= 1
+            if _words(text, cstart, cend) >= 3:
+                pos = ps
+                for x in subject:
+                    pos = text.index(x, pos) + len(x)
+                s0, e0 = _trim(text, ps, pos)
+                a = sp._attribution("headline_verb", 0.6, (cs, cs + len(w)), (s0, e0))
+                out.append({"start": cstart, "end": cend, "attribution": a})
+            break
+    return out
 
 
 def _rule_colon(doc, q):
@@ -613,6 +700,40 @@ def _rule_colon(doc, q):
     if subj is None:
         return None
     return sp._attribution("colon", 0.6, (colon, colon + 1), subj[:2], subj[2])
+
+
+# "X said in a statement on Friday." / "X told reporters." closing the sentence before a quotation
+_CUE_TAIL_ONLY_RE = re.compile(r"(?:[ \t]+(?:in|on|at|during|via|through|after|before|late|early|last|this|earlier|"
+                               r"later|yesterday|today|tonight|to)\b[^,.;:!?\"“”]{0,50}?)?[ \t]*\.[ \t]*$")
+
+
+def _rule_previous_sentence(doc, q):
+    """“X said in a statement. “…”": a quotation opening a sentence right after a sentence that
+    ends with a reporting verb and no reported clause belongs to that verb's subject."""
+    if q["starts_para"] or not q["starts_sent"] or q["idx"] and doc.quotes[q["idx"] - 1]["para"] == q["para"]:
+        return None
+    text = doc.text
+    si = doc.sent_index(q["open_start"])
+    if si == 0 or not doc.sentences:
+        return None
+    ps, pe = doc.sentences[si - 1]
+    ps = max(ps, q["para_start"])
+    if pe > q["open_start"] or ps >= pe:
+        return None
+    last = None
+    for m in _cue_matches(text[ps:pe]):
+        last = m
+    if last is None:
+        return None
+    cs, ce = ps + last.start(), ps + last.end()
+    lemma = sp.cue_forms().get(last.group(), ("",))[0]
+    if lemma in _EVIDENCE_LEMMAS or last.group() == lemma or last.group().endswith("ing") or \
+            not _CUE_TAIL_ONLY_RE.match(text, ce, pe):
+        return None
+    subj = sp.subject_before(text, cs, ps)
+    if subj is None:
+        return None
+    return sp._attribution("previous_sentence", 0.7, (cs, ce), subj[:2], subj[2])
 
 
 _TRAILING_AFTER_RE = re.compile(r"(?:(?:on|in|at|during|late|early|last|this|earlier|later|yesterday|today|tonight|"
@@ -707,7 +828,8 @@ def _short_object_tail(toks):
         if tl in ("’s", "'s"):
             continue      # possessive: told Britain’s ITV
         if tl in _OBJECT_TAIL_STOP or tl in sp._AUX or t in ("“", "\"", "‘", ":", "—") or \
-                (t in sp.cue_forms() and not (n and toks[n - 1][2].lower() in _NOUN_DETERMINERS)):
+                (t in sp.cue_forms() and sp.cue_forms()[t][0] != t     # a base form here is a noun ("conference call")
+                 and not (n and toks[n - 1][2].lower() in _NOUN_DETERMINERS)):
             return False
     return False
 
@@ -783,8 +905,16 @@ def _base_form_ok(text, cs, ss):
         return False
     t = toks[-1][2]
     tl = t.lower()
-    return tl in _BASE_FORM_SUBJECTS or (t.islower() and tl.endswith("s") and not tl.endswith("ss")) or \
-        (sp.is_capitalized(t) and len(toks) > 1 and toks[-2][2] not in sp._CLAUSE_PUNCT and toks[-2][2] != ",")
+    return tl in _BASE_FORM_SUBJECTS or tl in _PLURAL_QUANTITY_WORDS or tl.isdigit() or \
+        (t.islower() and tl.endswith("s") and not tl.endswith("ss")) or \
+        (sp.is_capitalized(t) and len(toks) > 1 and toks[-2][2] not in sp._CLAUSE_PUNCT and toks[-2][2] != ",") or \
+        (sp.is_capitalized(t) and tl.endswith("s") and not tl.endswith(("ss", "us", "is", "’s", "'s")))
+
+
+# "Analysts say", "those surveyed say", "67 percent say", "one in five say": plural subjects
+_PLURAL_QUANTITY_WORDS = frozenset("""surveyed polled questioned interviewed asked percent % majority half third thirds
+quarter many most some others few both all two three four five six seven eight nine ten dozen dozens hundreds
+thousands millions""".split())
 
 
 def _sentence_subject(doc, ss, limit):
@@ -839,7 +969,8 @@ def _cut_clause(doc, cstart, cend, inside_quote, *, min_words=3, relative=False)
     cuts = []
     m = _coordinated_cue_re().search(text, cstart, cend)
     if m:
-        cuts.append(m.start())
+        mark = re.match(r",[\"”’]", m.group())
+        cuts.append(m.start() + 2 if mark else m.start())    # "a “decent man,” and said that ...": after the mark
     m = _DASH_CUT_RE.search(text, cstart, cend)
     if m and not _DASH_CUT_RE.search(text, m.end(), cend):
         cuts.append(m.start())      # two dashes enclose a parenthesis: no cut
@@ -939,6 +1070,38 @@ def _np_object_start(text, ce, pe, lemma):
     return toks[0][0]
 
 
+# a reported clause after an object-taking cue: a question word ("asked Sanders whether ...") or a
+# subject pronoun that cannot be an object ("announced she will run", "denied they had met"), or "it"
+# before an auxiliary ("announced it would close the plant")
+_CLAUSE_LEAD_RE = re.compile(r"(?:whether|if|why|how|what|when|where|who|which)\s|(?:he|she|they|we|I)\s+"
+                             r"(?:is|are|was|were|has|have|had|will|would|could|can|should|may|might|must|did|does|do|"
+                             r"never|had|\w+ed|\w+s)\b|it\s+(?:is|was|has|had|will|would|could|can|should|may|might|"
+                             r"must)\b")
+
+
+# findings reported by data ("polls show Clinton leading", "the survey shows only a small gap"): the
+# finding is attributed to the data even as a small clause or a noun phrase
+_DATA_NOUNS = frozenset("""poll polls polling survey surveys numbers figures data results analysis analyses study
+studies report reports records documents emails email average count tally census""".split())
+
+
+def _data_subject(text, subj):
+    words = text[subj[0]:subj[1]].lower().split() if subj and subj[0] is not None else []
+    return bool(words) and words[-1] in _DATA_NOUNS
+
+
+def _inverted_subject_ends_clause(doc, subj, si, pe):
+    """"..., said X." / "..., said X, a ...": nothing but an adjunct after an inverted subject; not
+    "One of the authors, Ari Fleischer, said Trump’s nomination will ..." (a clause, no inversion)."""
+    text = doc.text
+    words = text[subj[0]:subj[1]].split()
+    if not words or words[-1].lower() in _FINITE_WORDS:
+        return False
+    end = max(subj[1], subj[2][1] if subj[2] else 0)
+    after = text[end:doc.sentences[si][1] if doc.sentences else pe].strip()
+    return after == "" or after[0] in ",.;:!?" or _TRAILING_AFTER_RE.match(after) is not None
+
+
 def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
     """The reported clause of one cue (indirect or mixed speech), or None."""
     text = doc.text
@@ -965,7 +1128,7 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         before = prefix.rstrip()
         if before.endswith(",") and lemma != "tell":
             subj2 = sp.subject_after(text, ce, pe)
-            if subj2:
+            if subj2 and _inverted_subject_ends_clause(doc, subj2, si, pe):
                 s0, e0 = _trim(text, ss, ss + len(before) - 1)
                 if _words(text, s0, e0) >= 3:
                     return {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj2,
@@ -973,11 +1136,19 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         return None
     if subj is None:
         return None
+    if borrowed is None and not relative and not cue.endswith("ing") and \
+            (before := text[ss:subj[0]].rstrip()).endswith(",") and not _DOUBLE_RE.search(text, ss, subj[0]):
+        r = _parenthetical_clause(doc, ss, len(before), cs, ce, subj, pe, quote_spans)
+        if r is not None:
+            return r
     rule = "indirect_leading" if borrowed is None else ("indirect_participle" if cue.endswith("ing")
                                                          else "indirect_coordinated")
     cstart = _clause_after_cue(doc, ce, pe, lemma)
+    if cstart is None and lemma in _EVIDENCE_LEMMAS and not cue.endswith("ing") and _data_subject(text, subj):
+        cstart = _np_object_start(text, ce, pe, lemma)    # "polls show Sanders within two points"
     if cstart is not None and lemma in _OBJECT_LEMMAS and not re.search(r"\b(?:that|whether|if|why|how|what|when)\W*$",
-                                                                      text[max(ce, cstart - 12):cstart]):
+                                                                      text[max(ce, cstart - 12):cstart]) \
+            and not _CLAUSE_LEAD_RE.match(text, cstart):
         cstart = None
     object_span = False
     if cstart is None and lemma in _OBJECT_LEMMAS:
@@ -1032,6 +1203,107 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
                 r = {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj,
                      "rule": "indirect_trailing", "confidence": 0.7}
     return r
+
+
+_PARENTHETICAL_TAIL_RE = re.compile(r"[ \t]*(?:(?:in|on|at|during|last|this|to|from|of)\b[^,.;:!?\"“”]{0,40})?,[ \t]+"
+                                    r"(?!(?:and|but|or|as|while|when|after|before|because|since|though|although|"
+                                    r"if|who|which|where|according|adding|saying|noting|citing)\b|[a-z]+ing\b)"
+                                    r"(?=[\w$‘“\"'])")
+
+
+def _parenthetical_clause(doc, ss, n_before, cs, ce, subj, pe, quote_spans):
+    """“Too often, Mr. Clarke said, the debate is ...”: a cue set off by commas inside its own
+    reported sentence; the sentence around it, in two fragments."""
+    text = doc.text
+    m = _PARENTHETICAL_TAIL_RE.match(text, ce, pe)
+    if m is None:
+        return None
+    s0, e0 = _trim(text, ss, ss + n_before - 1)
+    rest = m.end()
+    if text[rest] in "\"“‘'" and _SUBORDINATE_START_RE.match(text, s0):
+        return None       # "When asked ..., X said, “…”": the quotation is the reply, the clause its setting
+    end = _clause_end(doc, rest, pe, quote_spans)
+    end = _cut_clause(doc, rest, end, doc.inside_quote, min_words=1)
+    if e0 <= s0 or _words(text, rest, end) < 2 or _words(text, s0, e0) + _words(text, rest, end) < 4:
+        return None
+    return {"start": s0, "end": end, "fragments": [[s0, e0], [rest, end]], "cue_start": cs, "cue_end": ce,
+            "subj": subj, "rule": "indirect_parenthetical", "confidence": 0.7}
+
+
+_ASKED_RE = re.compile(r"sked\b")       # a literal start lets the regex engine skip ahead; "[Aa]" checked after
+_ASKED_AFTER_RE = re.compile(r"\b(?:[Ww]hen|[Ii]f|[Aa]fter|[Oo]nce)[ \t]+(?:again[ \t]+|later[ \t]+)?$")
+_ASKED_QUESTION_RE = re.compile(
+    r"(?:[ \t]+by[ \t]+(?P<agent>(?:(?:a|an|the|The|his|her|their)[ \t]+)?(?:[A-Z][\w.’'\-]*(?:[ \t]+[A-Z][\w.’'\-]*){0,3}"
+    r"|[a-z]+)))?(?:[ \t]+[\w’'\-]+){0,4}?[ \t]+(?P<q>whether|if|why|how|what|which|who|where)\b")
+
+
+def _asked_clauses(doc, quote_spans):
+    """“Asked by a reporter whether the plan works, she …”: the question put to the sentence's
+    subject is an indirect quote of the asker named after "by"."""
+    text = doc.text
+    out = []
+    for m in _ASKED_RE.finditer(text):
+        cs = m.start() - 1
+        if cs < 0 or text[cs] not in "Aa" or (cs > 0 and (text[cs - 1].isalnum() or text[cs - 1] == "_")):
+            continue
+        q = _ASKED_QUESTION_RE.match(text, m.end())
+        if q is None or not q.group("agent"):
+            continue      # without an asker the question is the reporter's, not a quotation
+        if not _ASKED_AFTER_RE.search(text, max(0, cs - 14), cs):
+            # a bare "Asked": only at the start of a sentence
+            if text[cs] != "A" or (cs > 0 and text[max(0, cs - 3):cs].strip(" \t\"“”‘’'") not in ("", ".", "?", "!")
+                                   and text[cs - 1] != "\n"):
+                continue
+        if doc.inside_quote(cs):
+            continue
+        pe = doc.paragraphs[doc.para_index(cs)][1] if doc.paragraphs else len(text)
+        start = q.start("q")
+        end = _clause_end(doc, start, pe, quote_spans)
+        end = _cut_clause(doc, start, end, doc.inside_quote, min_words=1)
+        for stop in re.finditer(r"[,:;]", text[start:end]):
+            if not doc.inside_quote(start + stop.start()):     # "Asked whether ..., she said"
+                end = _trim(text, start, start + stop.start())[1]
+                break
+        if _words(text, start, end) < 2:
+            continue
+        agent = (q.start("agent"), q.end("agent"), None)
+        out.append({"start": start, "end": end, "cue_start": cs, "cue_end": cs + 5, "subj": agent,
+                    "rule": "indirect_asked", "confidence": 0.6})
+    return out
+
+
+# "In the latest CNN/ORC poll released Wednesday, he fell to 10 percent": a sentence opened by a
+# poll or survey reports its finding
+_IN_POLL_RE = re.compile(r"(?:But[ \t]+)?In[ \t]+((?:a|an|the|this|that|its|their|one)[ \t]+(?:[^\s,.;:!?\"“”]+[ \t]+){0,8}?"
+                         r"(?:poll|survey|study|analysis)(?:[ \t]+[^\s,.;:!?\"“”]+){0,4}),[ \t]+(?=[\w$‘“\"'])")
+
+
+def _in_poll_clauses(doc, quote_spans):
+    text = doc.text
+    out = []
+    for ss, _se in doc.sentences:
+        if text[ss:ss + 2] not in ("In", "Bu"):
+            continue
+        m = _IN_POLL_RE.match(text, ss)
+        if m is None or doc.inside_quote(ss):
+            continue
+        pe = doc.paragraphs[doc.para_index(ss)][1] if doc.paragraphs else len(text)
+        start = m.end()
+        end = _cut_clause(doc, start, _clause_end(doc, start, pe, quote_spans), doc.inside_quote)
+        if _words(text, start, end) >= 3:
+            cs = m.start(1) - 3
+            out.append({"start": start, "end": end, "cue_start": cs, "cue_end": cs + 2,
+                        "subj": (m.start(1), m.end(1), None), "rule": "in_poll", "confidence": 0.7})
+    return out
+
+
+def _ends_inside_clause(r, q):
+    """“… explaining that he was “taking a day off.” He pointed to …”: a quotation that closes the
+    reported clause of an earlier cue in its sentence belongs to that clause, not to a cue of the
+    next sentence."""
+    a = q["attribution"]
+    return r["cue_start"] < r["start"] <= q["open_start"] and q["close_end"] >= r["end"] \
+        and q["content_end_char"] in ".!?" and a["cue_start"] >= q["close_end"] and not q.get("fragments")
 
 
 def _merge_pieces(q, nxt):
@@ -1106,7 +1378,41 @@ def _verb_object_mixed(doc, q):
     return None
 
 
+# Two apostrophes as double quote marks (''like this'', in some wire and newspaper archives): an
+# opening pair before a word and a closing pair after one, in the same paragraph ("repeat ''Tis
+# the voice" with no closing pair is a quote mark and an elided letter, left alone). Three
+# apostrophes after a word ("special case,''' he said") close an inner single quote, then the pair.
+_APOSTROPHE_PAIR_RE = re.compile(r"(?:(?<=[\s(\[{—–\-])|^)''(?=[^\s'])([^\n]{0,800}?\S)''"
+                                 r"(?=[\s.,;:!?)\]}—–\-]|$)")
+
+
+def _double_apostrophes_as_marks(text):
+    """``text`` with each quoting pair of apostrophes replaced, at the same length, by a space and a
+    curly mark (“ before the content, ” after it), so offsets into it index the original text."""
+    return _APOSTROPHE_PAIR_RE.sub(lambda m: " “" + m.group(1) + "” ", text)
+
+
 def _extract_document(text, *, include_terms=False, include_stances=False):
+    if "''" not in text:
+        return _extract_marked(text, include_terms=include_terms, include_stances=include_stances)
+    marked = _double_apostrophes_as_marks(text)
+    rows = _extract_marked(marked, include_terms=include_terms, include_stances=include_stances)
+
+    def widen(s, e):    # a span that starts or ends with a mark takes in both apostrophes
+        return (s - 1 if marked[s] == "“" and text[s] == "'" else s,
+                e + 1 if marked[e - 1] == "”" and text[e - 1] == "'" else e)
+    for r in rows:      # report the original characters
+        r["fragments"] = [list(widen(s, e)) for s, e in r["fragments"]]
+        r["start"], r["end"] = widen(r["start"], r["end"])
+        r["text"] = text[r["start"]:r["end"]]
+        if r["cue_start"] is not None:
+            r["cue"] = text[r["cue_start"]:r["cue_end"]]
+        if r["speaker_start"] is not None:
+            r["speaker"] = text[r["speaker_start"]:r["speaker_end"]]
+    return rows
+
+
+def _extract_marked(text, *, include_terms=False, include_stances=False):
     doc = _Document(text)
     doc.include_stances = include_stances
     marks = find_quote_marks(text, doc.paragraphs)
@@ -1153,7 +1459,7 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
         if q["single"] and q["starts_para"] and n_words <= 6 and q["close_end"] >= q["para_end"] - 1:
             q["title_like"] = True     # a section heading: ‘A really tough decision.’
             continue
-        for rule in (sp.rule_trailing, sp.rule_leading, _rule_colon):
+        for rule in (sp.rule_trailing, sp.rule_leading, _rule_colon, _rule_previous_sentence):
             a = rule(doc, q)
             if a and rule is sp.rule_trailing and not _trailing_cue_ends_clause(doc, q, a):
                 a = None
@@ -1259,6 +1565,11 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
         if r:
             reported.append(r)
 
+    asked = _asked_clauses(doc, quote_spans) + _in_poll_clauses(doc, quote_spans)
+    if asked:
+        cues = {r["cue_start"] for r in asked}
+        reported = sorted([r for r in reported if r["cue_start"] not in cues] + asked, key=lambda r: r["cue_start"])
+
     # resolve reported clauses against direct quotes: a clause holding a quote is mixed, a clause
     # that is only a quote leaves the quote direct (cue before it)
     out_rows = []
@@ -1272,7 +1583,7 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
                  and q["open_start"] < r["end"]]
         overl = [q for q in near if q["open_start"] < r["end"] and q["close_end"] > r["start"]]
         if any(q["attribution"] is not None and q["type"] == "direct" and q["attribution"]["rule"].startswith("trailing")
-               for q in overl):
+               and not _ends_inside_clause(r, q) for q in overl):
             continue
         rest = text[r["start"]:r["end"]]
         if inner:
@@ -1299,12 +1610,15 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
         out_rows.append(r)
         if r["start"] > r["cue_start"]:
             last_clause = (r["start"], r["end"])
+        elif r.get("fragments"):
+            last_clause = tuple(r["fragments"][-1])
 
-    headline = _headline_colon(doc)
-    if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
-            not any(r["start"] < headline["end"] and headline["start"] < r["end"] for r in out_rows):
-        headline["type"] = "indirect"
-        out_rows.append(headline)
+    for headline in [_headline_colon(doc)] + _headline_verbs(doc) + _transcript_turns(doc):
+        if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
+                (headline["attribution"]["rule"] == "transcript"       # a turn may hold reported speech
+                 or not any(r["start"] < headline["end"] and headline["start"] < r["end"] for r in out_rows)):
+            headline["type"] = "indirect"
+            out_rows.append(headline)
 
     # -- 3. speakers of explicit attributions, resolved within the article in text order --------
     explicit = [q["attribution"] for q in marks if q["attribution"] is not None and q["type"] != "taken"]
@@ -1404,7 +1718,8 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
                      "fragments": fragments,
                      "attribution": q["attribution"] if q["type"] != "term" else None, "flags": q["flags"]})
     for r in out_rows:
-        rows.append({"type": r["type"], "start": r["start"], "end": r["end"], "fragments": [[r["start"], r["end"]]],
+        rows.append({"type": r["type"], "start": r["start"], "end": r["end"],
+                     "fragments": r.get("fragments") or [[r["start"], r["end"]]],
                      "attribution": r["attribution"], "flags": ""})
     rows.extend(extra_rows)
     rows.sort(key=lambda r: (r["start"], r["end"]))
@@ -1426,6 +1741,10 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
     return out
 
 
+_APPOSITIVE_START_RE = re.compile(r"(?:a|an|compared|more than|less than|up from|down from|twice|half)\b")
+_SENTENCE_ADVERB_RE = re.compile(r"(?:But|And|Yet|Still|So|Now|However|Meanwhile|Instead|Indeed|Also|Overall)\s*,?")
+
+
 def _according_to(doc, cs, ce, ss, pe, quote_spans):
     text = doc.text
     subj = sp._according_subject(text, ce, pe)
@@ -1435,7 +1754,8 @@ def _according_to(doc, cs, ce, ss, pe, quote_spans):
     if after.startswith(","):
         # "According to X, CLAUSE." or "While ..., according to X, CLAUSE2"
         before = text[ss:cs].strip()
-        if before == "" or before.endswith(("—",)) or _SUBORDINATE_START_RE.match(text, ss):
+        if before == "" or before.endswith(("—",)) or _SUBORDINATE_START_RE.match(text, ss) or \
+                _SENTENCE_ADVERB_RE.fullmatch(before):
             cstart = _trim(text, subj[1] + 1, pe)[0]
             cend = _clause_end(doc, cstart, pe, quote_spans)
             cend = _cut_clause(doc, cstart, cend, lambda pos: doc.inside_quote(pos))
@@ -1445,6 +1765,16 @@ def _according_to(doc, cs, ce, ss, pe, quote_spans):
     before = text[ss:cs].rstrip()
     if before.endswith((",", ",”", ",\"", ",’")):
         s0, e0 = _trim(text, ss, ss + len(before) - (1 if before.endswith(",") else 0))
+        tail = _PARENTHETICAL_TAIL_RE.match(text, subj[1], pe) if before.endswith(",") else None
+        if tail is not None and _APPOSITIVE_START_RE.match(text, tail.end()):
+            tail = None       # "according to Lily Batchelder, a former tax aide, ...": an appositive
+        if tail is not None and e0 > s0:
+            # "One of the decisions, according to a person close to it, is to ...": both sides
+            rest = tail.end()
+            end = _cut_clause(doc, rest, _clause_end(doc, rest, pe, quote_spans), doc.inside_quote, min_words=1)
+            if _words(text, rest, end) >= 2:
+                return {"start": s0, "end": end, "fragments": [[s0, e0], [rest, end]], "cue_start": cs, "cue_end": ce,
+                        "subj": (subj[0], subj[1], None), "rule": "according_to", "confidence": 0.8}
         if e0 > s0:
             return {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": (subj[0], subj[1], None),
                     "rule": "according_to", "confidence": 0.8}

@@ -1098,6 +1098,13 @@ def _subject_before(text: str, verb_start: int, floor: int):
     return _subject_scan(text, verb_start, lo)[0]
 
 
+def _state_abbreviation_stop(toks, j):
+    """The period of "Portland, Ore., said" (a short capitalised abbreviation before a comma): not
+    a sentence end."""
+    return toks[j][2] == "." and j > 0 and j + 1 < len(toks) and toks[j + 1][2] == "," \
+        and is_capitalized(toks[j - 1][2]) and len(toks[j - 1][2]) <= 5 and toks[j - 1][1] == toks[j][0]
+
+
 def _subject_scan(text: str, verb_start: int, lo: int):
     """:func:`subject_before` on the tokens of ``text[lo:verb_start]``; returns ``(result, low)``
     where ``low`` bounds from below the token indices the scan looked at."""
@@ -1122,7 +1129,7 @@ def _subject_scan(text: str, verb_start: int, lo: int):
                 depth += 1
             elif t == "(":
                 depth -= 1
-            elif depth == 0 and (t == "," or t in _CLAUSE_PUNCT):
+            elif depth == 0 and (t == "," or t in _CLAUSE_PUNCT) and not _state_abbreviation_stop(toks, j):
                 break
             j -= 1
         if j < 0 or toks[j][2] != "," or i - j < 2:
@@ -1132,6 +1139,35 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         # "Penhaligon, 68, who mediated ..., said": an age between name and appositive
         if i >= 2 and toks[i][2].isdigit() and toks[i - 1][2] == ",":
             i -= 2
+        # "Harry Bond, 30, of Raleigh, N.C., said": a hometown before a state, then maybe an age
+        if i >= 1 and toks[i][2] == "." and i + 1 < len(toks) and _state_abbreviation_stop(toks, i):
+            i -= 1      # "..., Ore., who rides it daily, said"
+        while i >= 3:
+            k = i
+            while k >= 0 and i - k < 6 and toks[k][2] != "," and toks[k][2] not in _CLAUSE_PUNCT:
+                k -= 1
+            while k >= 0 and _state_abbreviation_stop(toks, k):
+                k -= 1
+                while k >= 0 and i - k < 6 and toks[k][2] != "," and toks[k][2] not in _CLAUSE_PUNCT:
+                    k -= 1
+            seg = toks[k + 1:i + 1]
+            if seg and seg[-1][2] == "." and len(seg) == 2:
+                seg = seg[:1]      # "Ore." tokenized as "Ore" + "."
+            if k >= 3 and toks[k][2] == "," and len(seg) == 1 and is_capitalized(seg[0][2]) \
+                    and toks[k - 1][2] != ",":
+                # a lone state ("N.C.") after "of Raleigh": look at the segment before it
+                k2 = k - 1
+                while k2 >= 0 and k - k2 < 6 and toks[k2][2] != "," and toks[k2][2] not in _CLAUSE_PUNCT:
+                    k2 -= 1
+                if k2 >= 1 and toks[k2][2] == "," and toks[k2 + 1][2] in ("of", "from"):
+                    k, seg = k2, toks[k2 + 1:i + 1]
+            if not (k >= 1 and toks[k][2] == "," and len(seg) >= 2 and seg[0][2] in ("of", "from")
+                    and all(is_capitalized(t[2]) or t[2] == "," for t in seg[1:])):
+                break
+            appos = (seg[0][0], appos[1])
+            i = k - 1
+            if i >= 2 and toks[i][2].isdigit() and toks[i - 1][2] == ",":
+                i -= 2
     if i >= 0 and toks[i][2] == ")":
         j = i
         while j >= 0 and toks[j][2] != "(" and i - j < 12:
@@ -1146,8 +1182,10 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         tl = t.lower()
         if t in _SUBJECT_BREAK:
             break
-        if tl in _SUBJECT_STOP and not (tl == "of" and i > 0 and is_capitalized(toks[i - 1][2])
-                                        and i < end_i and is_capitalized(toks[i + 1][2])):
+        if tl in _SUBJECT_STOP and not (tl == "of" and i > 0 and is_capitalized(toks[i - 1][2]) and i < end_i
+                                        and (is_capitalized(toks[i + 1][2])     # "Jane Doe of Boston"
+                                             or (toks[i + 1][2] == "the" and i + 1 < end_i
+                                                 and is_capitalized(toks[i + 2][2])))):   # "Mr. Morgan of the Sierra Club"
             if tl in ("of", "for", "to", "with", "from", "at", "on", "in", "by", "about") and i > 0 \
                     and toks[i - 1][2].lower() not in _SUBJECT_STOP and toks[i - 1][2] not in _CLAUSE_PUNCT \
                     and toks[i - 1][2] != "," and toks[i - 1][2].lower() in _PERSON_HEADS:
@@ -1204,6 +1242,12 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         first = toks[k + 1][2] if k + 1 < start_i - 1 else ""
         if first and first not in _SENTENCE_WORDS and (k < 0 or toks[k][2] in _CLAUSE_PUNCT):
             return (toks[k + 1][0], toks[start_i - 2][1], (toks[start_i][0], toks[end_i][1])), low
+    if appos is None and end_i - start_i >= 3 and (_HONORIFIC_RE.match(toks[start_i][2] + " ")
+                                                  or toks[start_i][2] in first_names()):
+        # "Mr. Morgan of the Sierra Club said": the person speaks, "of the ..." is the affiliation
+        for k in range(start_i + 1, end_i - 1):
+            if toks[k][2] == "of" and toks[k + 1][2] == "the":
+                return (toks[start_i][0], toks[k - 1][1], (toks[k][0], toks[end_i][1])), low
     return (toks[start_i][0], toks[end_i][1], appos), low
 
 
@@ -1315,6 +1359,14 @@ _POSSESSIVE_REPLY_RE = re.compile(
 _POSSESSIVE_PRONOUNS = {"his": "he", "my": "i", "their": "they"}
 
 
+# "“I am still Sanders,” it read." / "“…,” the statement reads": a written text speaks by "reading"
+_DOCUMENT_READS_RE = re.compile(
+    r"[ \t]*,?[ \t]*(?P<doc>it|(?:the|a|an|his|her|its|their|this|that|one)[ \t]+(?:[\w’'\-]+[ \t]+){0,2}?"
+    r"(?:statement|letter|sign|email|e-mail|message|tweet|post|note|ad|banner|memo|release|caption|headline|"
+    r"placard|poster|card|text|plaque|inscription|notice|website|page|label|slogan|shirt|t-shirt)s?)"
+    r"[ \t]+(?P<cue>read|reads)\b(?![ \t]+(?:it|the|a|an|this|that|his|her|their|out|aloud|from)\b)")
+
+
 def rule_trailing(doc, q):
     """“…,” X said / “…,” said X, the Y of Z / “…” he exclaimed (cue right after the closing mark)."""
     pos = q["close_end"]
@@ -1323,6 +1375,9 @@ def rule_trailing(doc, q):
     if m is not None:
         who = "name" if m.group("name") else "pron"
         return _attribution("trailing_possessive", 0.85, m.span("cue"), m.span(who))
+    m = _DOCUMENT_READS_RE.match(doc.text, pos, limit)
+    if m is not None:
+        return _attribution("trailing", 0.9, m.span("cue"), m.span("doc"))
     toks = tokens_between(doc.text, pos, limit)[:24]     # the rule reads at most the first 23
     if not toks:
         return None
@@ -1333,9 +1388,9 @@ def rule_trailing(doc, q):
         return None
     forms = cue_forms()
     t0 = toks[i][2]
-    # inverted: said X
+    # inverted: said X (never after a participle: "“…,” describing the team as ..." has no subject)
     if t0 in forms:
-        subj = subject_after(doc.text, toks[i][1], limit)
+        subj = subject_after(doc.text, toks[i][1], limit) if not t0.endswith("ing") else None
         if subj:
             return _attribution("trailing_inverted", 0.9, (toks[i][0], toks[i][1]), subj[:2], subj[2])
         if not q.get("starts_sent", True):
@@ -1370,7 +1425,7 @@ def rule_trailing(doc, q):
             if subj:
                 return None  # "“liar,” a charge he denied": the cue has its own subject further on
             break        # a cue word with no subject ("..., drawing laughs"): try the verb rules below
-        if t in _CLAUSE_PUNCT:
+        if t in _CLAUSE_PUNCT and not _state_abbreviation_stop(toks, k):
             break
     # "“…,” the Republican nominee riffed": a determiner-led subject and any past-tense verb
     if q["content_end_char"] in ",!?—–-…" and toks[i][2].lower() in _DETERMINERS:
@@ -1519,7 +1574,7 @@ def _according_subject(text, pos, limit):
         if t in _CLAUSE_PUNCT or t == "," or any(ch in t for ch in "\"“”„«»"):
             break
         out.append((s, e))
-        if len(out) >= 10:
+        if len(out) >= 24:      # "according to early results of exit polls conducted for ... by ..., "
             break
     if not out:
         return None
