@@ -7,6 +7,7 @@
 """
 from .corpus import MissingColumnError, corpus_report, iter_corpus, load_corpus
 from .quotes import extract_quotes
+from .rules import attribution_rules
 # Imported after .quotes so that `tk.speakers` is the function, not the submodule.
 from .speakers import load_aliases, resolve_speakers, speakers
 from .tokens import (
