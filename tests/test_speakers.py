@@ -541,3 +541,13 @@ def test_a_participle_after_a_quotation_takes_no_inverted_subject():
     q = extract_quotes("Okafor said the ferry plan is a “fantasy,” describing the harbor board as badly divided.")
     assert "the harbor board" not in q["speaker"].fillna("").tolist()
     assert q[q["text"].str.contains("fantasy")]["speaker"].tolist() == ["Okafor"]
+
+
+def test_a_clause_after_said_is_not_an_inverted_subject():
+    text = ("Ms. Lindqvist, who called the levy “a tax on every ferry ticket,” said the council would vote "
+            "again in March.")
+    quotes = extract_quotes(text)
+    assert "the council would vote" not in " ".join(quotes["speaker"].dropna())
+    assert quotes.loc[quotes["type"] == "direct", "rule"].tolist() != ["trailing_inverted"]
+    inverted = extract_quotes("“The levy stays,” said Will Okafor, the council’s treasurer.")
+    assert inverted[["speaker", "rule"]].values.tolist() == [["Will Okafor", "trailing_inverted"]]

@@ -1272,7 +1272,7 @@ def subject_after(text: str, pos: int, limit: int):
                 and not (tl in ("from", "by", "of") and i > s_i and toks[i - 1][2].lower() in _DOCUMENT_HEADS
                          and i + 1 < len(toks) and (is_capitalized(toks[i + 1][2]) or toks[i + 1][2] == "the")):
             break
-        if tl in _TIME_WORDS or tl in ("in", "on", "at"):
+        if tl in _TIME_WORDS or tl in ("in", "on", "at") or (t.islower() and tl in _FINITE_AFTER_SUBJECT):
             break
         i += 1
     if i == s_i:
