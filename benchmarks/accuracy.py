@@ -35,6 +35,7 @@ class Dataset:
     gold: Path
     runs: tuple             # ((types or None, strict_only), ...): one table row each
     keep: object = None     # a test on gold documents: score only those it accepts
+    options: tuple = ()     # extra options for `python -m toolkit quotes`
 
 
 DATASETS = [
@@ -45,6 +46,10 @@ DATASETS = [
     # direct quote read from those marks counts against direct+mixed; this row leaves those documents out
     Dataset("polnear-double-marks", "PolNeAR dev, docs without '' marks", SHARED / "eval" / "polnear" / "dev.jsonl",
             (("direct,mixed", False),), keep=lambda document: "''" not in document["text"]),
+    # PolNeAR marks every attribution (PARC style), stances with a noun-phrase or infinitive object too:
+    # the same documents with the option that reports those
+    Dataset("polnear-stances", "PolNeAR dev, --include-stances", SHARED / "eval" / "polnear" / "dev.jsonl",
+            ((None, False),), options=("--include-stances",)),
     Dataset("pdnc", "PDNC dev", SHARED / "eval" / "pdnc" / "dev.jsonl", (("direct", False),)),
     Dataset("seed", "seed fixture", SHARED / "fixtures" / "seed_article.gold.json", ((None, True),)),
     Dataset("sample", "bundled gold", REPO / "data" / "sample" / "gold.jsonl", ((None, False),)),
@@ -61,7 +66,7 @@ def read_gold_documents(path):
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def extract(documents, workdir, name):
+def extract(documents, workdir, name, options=()):
     """Run `python -m toolkit quotes` on the bare texts; return (predictions path, seconds)."""
     corpus = workdir / f"{name}.corpus.jsonl"
     with open(corpus, "w", encoding="utf-8") as handle:
@@ -69,8 +74,8 @@ def extract(documents, workdir, name):
             handle.write(json.dumps({"doc_id": str(doc["doc_id"]), "text": doc["text"]}, ensure_ascii=False) + "\n")
     predictions = workdir / f"{name}.quotes.jsonl"
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "toolkit", "quotes", str(corpus), "-o", str(predictions), "--quiet"],
-                   cwd=REPO, check=True)
+    subprocess.run([sys.executable, "-m", "toolkit", "quotes", str(corpus), "-o", str(predictions), "--quiet",
+                    *options], cwd=REPO, check=True)
     return predictions, time.perf_counter() - started
 
 
@@ -98,7 +103,7 @@ def benchmark(datasets, workdir):
         gold_jsonl = workdir / f"{dataset.name}.gold.jsonl"   # the reference scorer reads JSONL only
         gold_jsonl.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents), encoding="utf-8")
         try:
-            predictions, seconds = extract(documents, workdir, dataset.name)
+            predictions, seconds = extract(documents, workdir, dataset.name, dataset.options)
         except subprocess.CalledProcessError as err:
             print(f"failed {dataset.label}: the extraction exited with code {err.returncode}", file=sys.stderr)
             continue

@@ -117,6 +117,22 @@ def test_include_terms_adds_quoted_terms(engine, tmp_path, capsys):
     assert term_quotes.set_index("text").loc["green deal", "type"] == "term"
 
 
+@pytest.mark.parametrize("streamed", [False, True])
+def test_include_stances_adds_noun_phrase_and_infinitive_stances(engine, tmp_path, streamed):
+    corpus = tmp_path / "stances.csv"
+    pd.DataFrame({"doc_id": ["vote"], "text": [
+        "The dockers’ union endorsed Amara Okafor for the port board on Monday. "
+        "The port authority declined to comment on the endorsement."]}).to_csv(corpus, index=False)
+    plain, stances = tmp_path / "plain.parquet", tmp_path / "stances.parquet"
+    extra = ["--stream"] if streamed else []
+    assert main(["quotes", str(corpus), "-o", str(plain), "--quiet", *extra]) == 0
+    assert main(["quotes", str(corpus), "-o", str(stances), "--quiet", "--include-stances", *extra]) == 0
+    assert len(read_quotes(plain)) == 0
+    found = read_quotes(stances).set_index("rule")
+    assert found.loc["indirect_object", "text"].startswith("Amara Okafor")
+    assert found.loc["indirect_infinitive", "speaker"] == "The port authority"
+
+
 def test_unreadable_input_exits_2_naming_the_path(tmp_path, capsys):
     missing = tmp_path / "no-such-folder"
     assert main(["quotes", str(missing), "-o", str(tmp_path / "q.jsonl")]) == 2

@@ -143,11 +143,11 @@ def _load_aliases(path):
     return path
 
 
-def _extract(corpus, *, include_terms=False, aliases=None, n_jobs=1, progress=False):
+def _extract(corpus, *, include_terms=False, include_stances=False, aliases=None, n_jobs=1, progress=False):
     """Quote table and documents report (with the corpus's problems merged in)."""
     from .quotes import extract_quotes
-    quotes, documents = extract_quotes(corpus, include_terms=include_terms, aliases=aliases,
-                                       return_documents=True, n_jobs=n_jobs, progress=progress)
+    quotes, documents = extract_quotes(corpus, include_terms=include_terms, include_stances=include_stances,
+                                       aliases=aliases, return_documents=True, n_jobs=n_jobs, progress=progress)
     if "problems" in corpus.columns and len(documents):
         corpus_problems = dict(zip(corpus["doc_id"].astype(str), corpus["problems"]))
         documents = documents.assign(problems=[
@@ -174,8 +174,8 @@ def _command_quotes(args):
     if args.stream or _input_megabytes(args.input) > STREAM_ABOVE_MB:
         return _quotes_streamed(args, output, aliases)
     corpus = _load_corpus(args.input)
-    quotes, documents = _extract(corpus, include_terms=args.include_terms, aliases=aliases,
-                                 n_jobs=args.jobs, progress=not args.quiet)
+    quotes, documents = _extract(corpus, include_terms=args.include_terms, include_stances=args.include_stances,
+                                 aliases=aliases, n_jobs=args.jobs, progress=not args.quiet)
     write_table(quotes, output)
     report = write_table(documents, _documents_report_path(output))
     if not args.quiet:
@@ -201,7 +201,8 @@ def _quotes_streamed(args, output, aliases):
     from .scale import extract_quotes_stream, summary_line
     try:
         summary = extract_quotes_stream(args.input, out=output, n_jobs=args.jobs, progress=not args.quiet,
-                                        include_terms=args.include_terms, aliases=aliases)
+                                        include_terms=args.include_terms, include_stances=args.include_stances,
+                                        aliases=aliases)
     except (OSError, ValueError, KeyError) as err:
         raise CliError(f"cannot read the corpus {args.input}: {err.args[0] if err.args else err}") from None
     if not args.quiet:
@@ -214,7 +215,8 @@ def _quotes_with_dask(args, output, aliases):
     from .cluster import extract_quotes_dask
     try:
         quotes = extract_quotes_dask(args.input, scheduler=args.scheduler, progress=not args.quiet,
-                                     include_terms=args.include_terms, aliases=aliases)
+                                     include_terms=args.include_terms, include_stances=args.include_stances,
+                                     aliases=aliases)
     except (OSError, ValueError, KeyError, ImportError) as err:
         raise CliError(f"cannot run the dask engine on {args.input}: {err.args[0] if err.args else err}") from None
     write_table(quotes, output)
@@ -431,6 +433,9 @@ def build_parser():
     quotes.add_argument("input", help="a folder of .txt/.md articles, or a .txt, .csv, .tsv, .jsonl or .parquet file")
     quotes.add_argument("-o", "--output", required=True, help="quote table: .jsonl, .csv or .parquet")
     quotes.add_argument("--include-terms", action="store_true", help="also list quoted terms (scare quotes, titles)")
+    quotes.add_argument("--include-stances", action="store_true",
+                        help="also list stances with a noun-phrase or to-infinitive object (\"endorsed Sanders\", "
+                             "\"refused to comment\"), as annotation schemes such as PolNeAR's count them")
     quotes.add_argument("--aliases", metavar="CSV", help="alias table (columns alias,name) to merge or split speakers")
     quotes.add_argument("--quiet", action="store_true", help="print nothing but errors (no progress bar)")
     quotes.add_argument("--jobs", type=int, default=1, metavar="N",
