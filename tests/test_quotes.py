@@ -462,3 +462,145 @@ def test_object_span_continues_over_a_coordinated_prepositional_object():
     assert len(mixed) == 1 and mixed["text"].iloc[0].endswith("higher fees on short stays")
     q = extract_quotes("The mayor called him a “fine partner,” and the council agreed.")
     assert q[q["type"] == "mixed"]["text"].iloc[0] == "him a “fine partner,”"
+
+
+def test_two_apostrophes_open_and_close_a_quotation():
+    text = ("The ferry fares will rise in March, the authority said.\n\n"
+            "''We held prices for six years and the fuel bill doubled,'' said Rosa Lindqvist, the authority's director. "
+            "''Nobody likes it.''\n\n"
+            "Commuters' groups called the increase ''a tax on the people who can least afford it.'' "
+            "Rock 'n' roll played at the terminal.")
+    q = extract_quotes(text)
+    for r in q.itertuples():
+        assert r.text == text[r.start:r.end]
+        if r.type == "direct":      # without its marks
+            assert all("''" not in text[a:b] for a, b in r.fragments)
+        assert r.text.count("''") % 2 == 0
+    first = q[q["text"].str.startswith("We held prices")]
+    assert first["type"].tolist() == ["direct"] and first["speaker_name"].tolist() == ["Rosa Lindqvist"]
+    assert first["cue"].tolist() == ["said"]
+    assert any(t.endswith("Nobody likes it.") or t == "Nobody likes it." for t in q["text"])
+    assert any("a tax on the people who can least afford it." in t for t in q["text"])
+    assert not any("n' roll" in t for t in q["text"])
+    # an elided letter after a single mark is not an opening pair: nothing closes it
+    q = extract_quotes("He told them to repeat ''Tis the season,' and they did.")
+    assert not any(t.startswith("Tis the season") and t.endswith("did.") for t in q["text"])
+
+
+def test_mixed_clause_ends_at_a_coordinated_reporting_verb_after_a_closing_mark():
+    q = extract_quotes("Councilwoman Irma Dale said that the harbor plan is a “careful, honest compromise,” and added that "
+                       "the vote would wait until June.")
+    mixed = q[q["type"] == "mixed"]
+    assert mixed["text"].tolist() == ["the harbor plan is a “careful, honest compromise,”"]
+
+
+def test_plural_and_quantity_subjects_before_a_bare_say():
+    text = ("Analysts say the merger will close by spring. Among likely voters, 58 percent say they back the levy. "
+            "Those surveyed say the ferry should run all night.")
+    q = extract_quotes(text)
+    assert q["type"].tolist() == ["indirect"] * 3
+    assert q["speaker"].tolist() == ["Analysts", "58 percent", "Those surveyed"]
+    assert q["text"].tolist()[0] == "the merger will close by spring"
+    # a bare "say" after a singular name or as an interjection is no cue
+    assert extract_quotes("Compare the plan with, say, the one from 2019, which failed.").empty
+
+
+def test_parenthetical_cue_inside_its_reported_sentence_gives_two_fragments():
+    text = "The old ferry, the harbor master said, will be sold by June. Too often, Mendez said on Friday, the port waits for money."
+    q = extract_quotes(text)
+    assert q["rule"].tolist() == ["indirect_parenthetical"] * 2
+    assert [[text[a:b] for a, b in f] for f in q["fragments"]] == [["The old ferry", "will be sold by June"],
+                                                                     ["Too often", "the port waits for money"]]
+    assert q["speaker"].tolist() == ["the harbor master", "Mendez"]
+    # a cue followed by its own participle is no parenthetical: the participle reports the clause
+    q = extract_quotes("The ferry is late, she said, adding that the crew is sick.")
+    assert "indirect_parenthetical" not in q["rule"].tolist()
+
+
+def test_question_and_pronoun_clauses_after_object_taking_cues():
+    q = extract_quotes("At the town hall, a nurse asked the governor whether the clinic would stay open past June.")
+    assert q["text"].tolist() == ["whether the clinic would stay open past June"]
+    assert q["speaker"].tolist() == ["a nurse"]
+    q = extract_quotes("The mayor announced she will not seek a third term. The council announced its budget on Monday.")
+    assert q["text"].tolist() == ["she will not seek a third term"]
+
+
+def test_question_put_by_a_named_asker_is_the_askers_indirect_quote():
+    text = "When asked by a reporter whether the ferry would run in winter, Mendez said the budget decides."
+    q = extract_quotes(text)
+    asked = q[q["rule"] == "indirect_asked"]
+    assert asked["text"].tolist() == ["whether the ferry would run in winter"]
+    assert asked["speaker"].tolist() == ["a reporter"]
+    assert "the budget decides" in q["text"].tolist()
+    # without an asker, or with a topic instead of a question, nothing is attributed to an asker
+    for text in ("Asked whether the ferry would run, Mendez shrugged.", "When asked about the ferry, Mendez shrugged."):
+        assert "indirect_asked" not in extract_quotes(text)["rule"].tolist()
+
+
+def test_gerund_subject_clause_after_said():
+    q = extract_quotes("The harbor master said dredging the channel would cost more than the new cranes.")
+    assert q["text"].tolist() == ["dredging the channel would cost more than the new cranes"]
+    # a gerund object, a pronoun object or a participle after a comma is not a clause
+    assert extract_quotes("The company denied dumping waste in the bay.").empty
+    assert extract_quotes("She said nothing when the board voted.").empty
+    q = extract_quotes("Dock workers voted to strike, the union said on Sunday, setting up the first walkout since 1989.")
+    assert not any(t.startswith("setting up") for t in q["text"])
+
+
+def test_summary_appositive_with_its_own_cue_ends_the_clause():
+    q = extract_quotes("Ruth Okafor said the nurses had offered to staff an emergency team, an offer she said the hospital refused.")
+    assert q["text"].tolist()[0] == "the nurses had offered to staff an emergency team"
+
+
+def test_straight_opening_mark_closed_by_a_curly_one():
+    text = "The board met on Monday.\n\n\"We cannot wait for the state,” Mayor Lund said.\n\nThe vote is Friday."
+    q = extract_quotes(text)
+    assert q["text"].tolist() == ["We cannot wait for the state,"]
+    assert q["speaker"].tolist() == ["Mayor Lund"]
+
+
+def test_addressee_tail_with_a_noun_that_looks_like_a_cue_ends_the_sentence():
+    q = extract_quotes("“Who pays for the repairs?” Mayor Lund asked reporters during Tuesday’s conference call.")
+    assert q["speaker"].tolist() == ["Mayor Lund"] and q["rule"].tolist() == ["trailing"]
+
+
+def test_headline_name_ending_in_s_is_found_again_in_the_body():
+    text = "Richards: Clinic closures will hurt rural women\n\nCecile Richards spoke in Austin on Tuesday about the new rules."
+    q = extract_quotes(text)
+    assert q["rule"].tolist() == ["headline_colon"] and q["speaker"].tolist() == ["Richards"]
+
+
+def test_findings_of_polls_and_records_are_attributed_to_them():
+    q = extract_quotes("Two new polls show the mayor within three points of the challenger. The survey found deep unease about rents.")
+    assert q["text"].tolist() == ["the mayor within three points of the challenger", "deep unease about rents"]
+    assert q["speaker"].tolist() == ["Two new polls", "The survey"]
+    # a person finding a thing reports no finding
+    assert extract_quotes("The mayor found the keys under a bench.").empty
+
+
+def test_according_to_long_sources_sentence_adverbs_and_parentheticals():
+    q = extract_quotes("According to early results of exit polls conducted for the Harbor Gazette and two radio stations by a "
+                       "local college, most voters backed the levy.")
+    assert q["text"].tolist() == ["most voters backed the levy"]
+    assert q["speaker"].iloc[0].startswith("early results of exit polls")
+    q = extract_quotes("But, according to the poll, 46 percent of voters remain undecided.")
+    assert q["text"].tolist() == ["46 percent of voters remain undecided"] and q["speaker"].tolist() == ["the poll"]
+    text = "One of the options, according to a person close to the talks, is to sell the ferry."
+    q = extract_quotes(text)
+    assert [[text[a:b] for a, b in f] for f in q["fragments"]] == [["One of the options", "is to sell the ferry"]]
+    # an appositive after the source is not the rest of the clause
+    text = "Fares would rise, according to Dana Ruiz, a former port official."
+    assert extract_quotes(text)["text"].tolist() == ["Fares would rise"]
+
+
+def test_sentence_opened_by_a_poll_reports_its_finding():
+    q = extract_quotes("In the latest Harbor Gazette poll released Wednesday, the mayor fell to 31 percent. In a speech, she laughed.")
+    assert q[q["rule"] == "in_poll"]["text"].tolist() == ["the mayor fell to 31 percent"]
+    assert q[q["rule"] == "in_poll"]["speaker"].tolist() == ["the latest Harbor Gazette poll released Wednesday"]
+
+
+def test_three_apostrophes_close_an_inner_single_quote_and_the_quotation():
+    text = "''Every captain tells me, 'The channel is too shallow,''' Harbor Master Ines Kowal said."
+    q = extract_quotes(text)
+    assert q["speaker"].tolist() == ["Harbor Master Ines Kowal"]
+    assert q["text"].tolist() == ["Every captain tells me, 'The channel is too shallow,'"]

@@ -512,3 +512,19 @@ def test_lower_case_word_test_matches_whole_lower_case_words_only():
     assert article._used_in_lower_case("mine")
     assert not article._used_in_lower_case("whether")      # capitalized, or inside "whether-or-not"
     assert not article._used_in_lower_case("helen") and not article._used_in_lower_case("rd")
+
+
+def test_person_of_the_organization_speaks_with_the_affiliation_as_role():
+    q = extract_quotes("“The permit was rushed,” Ms. Varga of the Harbor Trust said.")
+    assert q["speaker"].tolist() == ["Ms. Varga"]
+    assert q["speaker_role"].tolist() == ["of the Harbor Trust"]
+    q = extract_quotes("“The permit was rushed,” Daniel Ortiz of the Harbor Trust said.")
+    assert q["speaker_name"].tolist() == ["Daniel Ortiz"]
+
+
+def test_a_written_text_that_reads_speaks_its_quotation():
+    q = extract_quotes("A notice hung at the gate.\n\n“Strike begins at dawn,” the notice read. “Bring water.”")
+    direct = q[q["type"] == "direct"]
+    assert direct["speaker"].tolist() == ["the notice"] and direct["cue"].tolist() == ["read"]
+    q = extract_quotes("She lifted a placard of her own. “Still standing,” it read.")
+    assert q[q["type"] == "direct"]["speaker"].tolist() == ["it"]

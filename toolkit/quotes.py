@@ -27,8 +27,8 @@ COLUMNS = ["doc_id", "quote_id", "type", "start", "end", "text", "fragments", "p
            "speaker_kind", "speaker_role", "stance", "rule", "confidence", "flags"]
 DOCUMENT_COLUMNS = ["doc_id", "chars", "quotes", "status", "problems"]
 
-# opening mark -> the marks that may close it
-_CLOSERS = {'"': '"', "“": "”\"“", "„": "“”\"", "«": "»", "»": "«", "‟": "”", "”": "”"}
+# opening mark -> the marks that may close it (a straight opening mark may close curly: "…” in mixed-up copy)
+_CLOSERS = {'"': '"”', "“": "”\"“", "„": "“”\"", "«": "»", "»": "«", "‟": "”", "”": "”"}
 _DOUBLE_RE = re.compile(r"[\"“”„‟«»]")
 # The patterns below start with a character class rather than a look-behind or an alternation, so
 # the regex engine can skip ahead to candidate characters (3-8x faster scans); each matches exactly
@@ -73,7 +73,8 @@ _SUMMARY_APPOSITIVE_RE = re.compile(
     r"acknowledgment|acknowledgement|concession|sentiment|refrain|theme|echo|allusion|twist|blow|setback|"
     r"boost|victory|defeat|rebuttal|response|reply|retort|jab|barb|broadside|attack|criticism|sign|indication|"
     r"classification|characterization|description|label|term|phrase|slogan|line|pledge|promise|vow|plan|"
-    r"proposal|policy|tactic|strategy|practice|reaction|gesture|episode|incident|event)\b[^,;]*")
+    r"proposal|policy|tactic|strategy|practice|reaction|gesture|episode|incident|event|offer|demand|request|"
+    r"accusation|allegation|idea|notion|assessment|estimate|prediction|forecast)\b[^,;]*")
 _SENTENCE_STARTERS = frozenset("""He She They It We I The This That These Those But And His Her Their Its In On At
 A An As After If When While There Some Many Most""".split())
 _MIN_QUOTE_WORDS = 5       # a cue-less quoted phrase shorter than this is a term, not a quotation
@@ -416,6 +417,10 @@ class _TokenWindow:
 _QUESTION_WORDS = frozenset(("if", "why", "how", "what", "when"))
 
 
+# verbs that never take a gerund object: "said defeating ISIS is the priority" is a clause
+_NO_GERUND_OBJECT = frozenset("say add write argue note insist claim explain stress contend assert".split())
+
+
 def _clause_after_cue(doc, cue_end, limit, lemma):
     """Start of the reported clause after a cue ("said (that) ...", "told reporters ...")."""
     text = doc.text
@@ -458,7 +463,10 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
     if stance_needs_that(lemma) and not (lemma in _CLAUSE_WITHOUT_THAT and _looks_like_clause(toks, i)):
         return None
     numeric = _NUMBER_LEAD_RE.match(text, toks[i][0]) is not None
-    if first.islower() and fl.endswith("ing") and fl not in ("during",):
+    if first.islower() and fl.endswith("ing") and fl not in ("during",) and \
+            not (lemma in _NO_GERUND_OBJECT and i == 0 and _looks_like_clause(toks, i + 1)
+                 and (fl not in ("nothing", "something", "anything", "everything")
+                      or ((following := toks[i + 1]) is not None and following[2].lower() in _FINITE_WORDS))):
         return None       # "denied sending troops": a gerund object, not a clause
     if fl in _NOT_CLAUSE_START and not numeric:
         return None
@@ -574,7 +582,7 @@ def _headline_colon(doc):
     words = m.group(1).split()
     if any(w.rstrip(".") in _HEADLINE_NOT_NAME or w.endswith(("ed", "ing")) for w in words):
         return None
-    last = words[-1].rstrip(".’'s")
+    last = re.sub(r"(?:[’']s)?\.?$", "", words[-1])      # "Sanders", "Trump’s" -> "Trump"
     if len(last) < 3 or not re.search(r"(?<![\w’'\-])" + re.escape(last) + r"(?![\w\-])", text[pe:pe + 3000]):
         return None
     cstart, cend = _trim(text, m.end(), pe)
@@ -704,7 +712,8 @@ def _short_object_tail(toks):
         if tl in ("’s", "'s"):
             continue      # possessive: told Britain’s ITV
         if tl in _OBJECT_TAIL_STOP or tl in sp._AUX or t in ("“", "\"", "‘", ":", "—") or \
-                (t in sp.cue_forms() and not (n and toks[n - 1][2].lower() in _NOUN_DETERMINERS)):
+                (t in sp.cue_forms() and sp.cue_forms()[t][0] != t     # a base form here is a noun ("conference call")
+                 and not (n and toks[n - 1][2].lower() in _NOUN_DETERMINERS)):
             return False
     return False
 
@@ -780,8 +789,16 @@ def _base_form_ok(text, cs, ss):
         return False
     t = toks[-1][2]
     tl = t.lower()
-    return tl in _BASE_FORM_SUBJECTS or (t.islower() and tl.endswith("s") and not tl.endswith("ss")) or \
-        (sp.is_capitalized(t) and len(toks) > 1 and toks[-2][2] not in sp._CLAUSE_PUNCT and toks[-2][2] != ",")
+    return tl in _BASE_FORM_SUBJECTS or tl in _PLURAL_QUANTITY_WORDS or tl.isdigit() or \
+        (t.islower() and tl.endswith("s") and not tl.endswith("ss")) or \
+        (sp.is_capitalized(t) and len(toks) > 1 and toks[-2][2] not in sp._CLAUSE_PUNCT and toks[-2][2] != ",") or \
+        (sp.is_capitalized(t) and tl.endswith("s") and not tl.endswith(("ss", "us", "is", "’s", "'s")))
+
+
+# "Analysts say", "those surveyed say", "67 percent say", "one in five say": plural subjects
+_PLURAL_QUANTITY_WORDS = frozenset("""surveyed polled questioned interviewed asked percent % majority half third thirds
+quarter many most some others few both all two three four five six seven eight nine ten dozen dozens hundreds
+thousands millions""".split())
 
 
 def _sentence_subject(doc, ss, limit):
@@ -836,7 +853,8 @@ def _cut_clause(doc, cstart, cend, inside_quote, *, min_words=3, relative=False)
     cuts = []
     m = _coordinated_cue_re().search(text, cstart, cend)
     if m:
-        cuts.append(m.start())
+        mark = re.match(r",[\"”’]", m.group())
+        cuts.append(m.start() + 2 if mark else m.start())    # "a “decent man,” and said that ...": after the mark
     m = _DASH_CUT_RE.search(text, cstart, cend)
     if m and not _DASH_CUT_RE.search(text, m.end(), cend):
         cuts.append(m.start())      # two dashes enclose a parenthesis: no cut
@@ -936,6 +954,24 @@ def _np_object_start(text, ce, pe, lemma):
     return toks[0][0]
 
 
+# a reported clause after an object-taking cue: a question word ("asked Sanders whether ...") or a
+# subject pronoun that cannot be an object ("announced she will run", "denied they had met")
+_CLAUSE_LEAD_RE = re.compile(r"(?:whether|if|why|how|what|when|where|who|which)\s|(?:he|she|they|we|I)\s+"
+                             r"(?:is|are|was|were|has|have|had|will|would|could|can|should|may|might|must|did|does|do|"
+                             r"never|had|\w+ed|\w+s)\b")
+
+
+# findings reported by data ("polls show Clinton leading", "the survey shows only a small gap"): the
+# finding is attributed to the data even as a small clause or a noun phrase
+_DATA_NOUNS = frozenset("""poll polls polling survey surveys numbers figures data results analysis analyses study
+studies report reports records documents emails email average count tally census""".split())
+
+
+def _data_subject(text, subj):
+    words = text[subj[0]:subj[1]].lower().split() if subj and subj[0] is not None else []
+    return bool(words) and words[-1] in _DATA_NOUNS
+
+
 def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
     """The reported clause of one cue (indirect or mixed speech), or None."""
     text = doc.text
@@ -970,11 +1006,19 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         return None
     if subj is None:
         return None
+    if borrowed is None and not relative and not cue.endswith("ing") and \
+            (before := text[ss:subj[0]].rstrip()).endswith(",") and not _DOUBLE_RE.search(text, ss, subj[0]):
+        r = _parenthetical_clause(doc, ss, len(before), cs, ce, subj, pe, quote_spans)
+        if r is not None:
+            return r
     rule = "indirect_leading" if borrowed is None else ("indirect_participle" if cue.endswith("ing")
                                                          else "indirect_coordinated")
     cstart = _clause_after_cue(doc, ce, pe, lemma)
+    if cstart is None and lemma in _EVIDENCE_LEMMAS and not cue.endswith("ing") and _data_subject(text, subj):
+        cstart = _np_object_start(text, ce, pe, lemma)    # "polls show Sanders within two points"
     if cstart is not None and lemma in _OBJECT_LEMMAS and not re.search(r"\b(?:that|whether|if|why|how|what|when)\W*$",
-                                                                      text[max(ce, cstart - 12):cstart]):
+                                                                      text[max(ce, cstart - 12):cstart]) \
+            and not _CLAUSE_LEAD_RE.match(text, cstart):
         cstart = None
     object_span = False
     if cstart is None and lemma in _OBJECT_LEMMAS:
@@ -1029,6 +1073,96 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
                 r = {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj,
                      "rule": "indirect_trailing", "confidence": 0.7}
     return r
+
+
+_PARENTHETICAL_TAIL_RE = re.compile(r"[ \t]*(?:(?:in|on|at|during|last|this|to|from|of)\b[^,.;:!?\"“”]{0,40})?,[ \t]+"
+                                    r"(?!(?:and|but|or|as|while|when|after|before|because|since|though|although|"
+                                    r"if|who|which|where|according|adding|saying|noting|citing)\b|[a-z]+ing\b)"
+                                    r"(?=[\w$‘“\"'])")
+
+
+def _parenthetical_clause(doc, ss, n_before, cs, ce, subj, pe, quote_spans):
+    """“Too often, Mr. Clarke said, the debate is ...”: a cue set off by commas inside its own
+    reported sentence; the sentence around it, in two fragments."""
+    text = doc.text
+    m = _PARENTHETICAL_TAIL_RE.match(text, ce, pe)
+    if m is None:
+        return None
+    s0, e0 = _trim(text, ss, ss + n_before - 1)
+    rest = m.end()
+    if text[rest] in "\"“‘'" and _SUBORDINATE_START_RE.match(text, s0):
+        return None       # "When asked ..., X said, “…”": the quotation is the reply, the clause its setting
+    end = _clause_end(doc, rest, pe, quote_spans)
+    end = _cut_clause(doc, rest, end, doc.inside_quote, min_words=1)
+    if e0 <= s0 or _words(text, rest, end) < 2 or _words(text, s0, e0) + _words(text, rest, end) < 4:
+        return None
+    return {"start": s0, "end": end, "fragments": [[s0, e0], [rest, end]], "cue_start": cs, "cue_end": ce,
+            "subj": subj, "rule": "indirect_parenthetical", "confidence": 0.7}
+
+
+_ASKED_RE = re.compile(r"\b[Aa]sked\b")
+_ASKED_AFTER_RE = re.compile(r"\b(?:[Ww]hen|[Ii]f|[Aa]fter|[Oo]nce)[ \t]+(?:again[ \t]+|later[ \t]+)?$")
+_ASKED_QUESTION_RE = re.compile(
+    r"(?:[ \t]+by[ \t]+(?P<agent>(?:(?:a|an|the|The|his|her|their)[ \t]+)?(?:[A-Z][\w.’'\-]*(?:[ \t]+[A-Z][\w.’'\-]*){0,3}"
+    r"|[a-z]+)))?(?:[ \t]+[\w’'\-]+){0,4}?[ \t]+(?P<q>whether|if|why|how|what|which|who|where)\b")
+
+
+def _asked_clauses(doc, quote_spans):
+    """“Asked by a reporter whether the plan works, she …”: the question put to the sentence's
+    subject is an indirect quote of the asker named after "by"."""
+    text = doc.text
+    out = []
+    for m in _ASKED_RE.finditer(text):
+        cs = m.start()
+        q = _ASKED_QUESTION_RE.match(text, m.end())
+        if q is None or not q.group("agent"):
+            continue      # without an asker the question is the reporter's, not a quotation
+        if not _ASKED_AFTER_RE.search(text, max(0, cs - 14), cs):
+            # a bare "Asked": only at the start of a sentence
+            if text[cs] != "A" or (cs > 0 and text[max(0, cs - 3):cs].strip(" \t\"“”‘’'") not in ("", ".", "?", "!")
+                                   and text[cs - 1] != "\n"):
+                continue
+        if doc.inside_quote(cs):
+            continue
+        pe = doc.paragraphs[doc.para_index(cs)][1] if doc.paragraphs else len(text)
+        start = q.start("q")
+        end = _clause_end(doc, start, pe, quote_spans)
+        end = _cut_clause(doc, start, end, doc.inside_quote, min_words=1)
+        for stop in re.finditer(r"[,:;]", text[start:end]):
+            if not doc.inside_quote(start + stop.start()):     # "Asked whether ..., she said"
+                end = _trim(text, start, start + stop.start())[1]
+                break
+        if _words(text, start, end) < 2:
+            continue
+        agent = (q.start("agent"), q.end("agent"), None)
+        out.append({"start": start, "end": end, "cue_start": cs, "cue_end": cs + 5, "subj": agent,
+                    "rule": "indirect_asked", "confidence": 0.6})
+    return out
+
+
+# "In the latest CNN/ORC poll released Wednesday, he fell to 10 percent": a sentence opened by a
+# poll or survey reports its finding
+_IN_POLL_RE = re.compile(r"(?:But[ \t]+)?In[ \t]+((?:a|an|the|this|that|its|their|one)[ \t]+(?:[^\s,.;:!?\"“”]+[ \t]+){0,8}?"
+                         r"(?:poll|survey|study|analysis)(?:[ \t]+[^\s,.;:!?\"“”]+){0,4}),[ \t]+(?=[\w$‘“\"'])")
+
+
+def _in_poll_clauses(doc, quote_spans):
+    text = doc.text
+    out = []
+    for ss, _se in doc.sentences:
+        if text[ss:ss + 2] not in ("In", "Bu"):
+            continue
+        m = _IN_POLL_RE.match(text, ss)
+        if m is None or doc.inside_quote(ss):
+            continue
+        pe = doc.paragraphs[doc.para_index(ss)][1] if doc.paragraphs else len(text)
+        start = m.end()
+        end = _cut_clause(doc, start, _clause_end(doc, start, pe, quote_spans), doc.inside_quote)
+        if _words(text, start, end) >= 3:
+            cs = m.start(1) - 3
+            out.append({"start": start, "end": end, "cue_start": cs, "cue_end": cs + 2,
+                        "subj": (m.start(1), m.end(1), None), "rule": "in_poll", "confidence": 0.7})
+    return out
 
 
 def _merge_pieces(q, nxt):
@@ -1103,7 +1237,41 @@ def _verb_object_mixed(doc, q):
     return None
 
 
+# Two apostrophes as double quote marks (''like this'', in some wire and newspaper archives): an
+# opening pair before a word and a closing pair after one, in the same paragraph ("repeat ''Tis
+# the voice" with no closing pair is a quote mark and an elided letter, left alone). Three
+# apostrophes after a word ("special case,''' he said") close an inner single quote, then the pair.
+_APOSTROPHE_PAIR_RE = re.compile(r"(?:(?<=[\s(\[{—–\-])|^)''(?=[^\s'])([^\n]{0,800}?\S)''"
+                                 r"(?=[\s.,;:!?)\]}—–\-]|$)")
+
+
+def _double_apostrophes_as_marks(text):
+    """``text`` with each quoting pair of apostrophes replaced, at the same length, by a space and a
+    curly mark (“ before the content, ” after it), so offsets into it index the original text."""
+    return _APOSTROPHE_PAIR_RE.sub(lambda m: " “" + m.group(1) + "” ", text)
+
+
 def _extract_document(text, *, include_terms=False, include_stances=False):
+    if "''" not in text:
+        return _extract_marked(text, include_terms=include_terms, include_stances=include_stances)
+    marked = _double_apostrophes_as_marks(text)
+    rows = _extract_marked(marked, include_terms=include_terms, include_stances=include_stances)
+
+    def widen(s, e):    # a span that starts or ends with a mark takes in both apostrophes
+        return (s - 1 if marked[s] == "“" and text[s] == "'" else s,
+                e + 1 if marked[e - 1] == "”" and text[e - 1] == "'" else e)
+    for r in rows:      # report the original characters
+        r["fragments"] = [list(widen(s, e)) for s, e in r["fragments"]]
+        r["start"], r["end"] = widen(r["start"], r["end"])
+        r["text"] = text[r["start"]:r["end"]]
+        if r["cue_start"] is not None:
+            r["cue"] = text[r["cue_start"]:r["cue_end"]]
+        if r["speaker_start"] is not None:
+            r["speaker"] = text[r["speaker_start"]:r["speaker_end"]]
+    return rows
+
+
+def _extract_marked(text, *, include_terms=False, include_stances=False):
     doc = _Document(text)
     doc.include_stances = include_stances
     marks = find_quote_marks(text, doc.paragraphs)
@@ -1256,6 +1424,11 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
         if r:
             reported.append(r)
 
+    asked = _asked_clauses(doc, quote_spans) + _in_poll_clauses(doc, quote_spans)
+    if asked:
+        cues = {r["cue_start"] for r in asked}
+        reported = sorted([r for r in reported if r["cue_start"] not in cues] + asked, key=lambda r: r["cue_start"])
+
     # resolve reported clauses against direct quotes: a clause holding a quote is mixed, a clause
     # that is only a quote leaves the quote direct (cue before it)
     out_rows = []
@@ -1296,6 +1469,8 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
         out_rows.append(r)
         if r["start"] > r["cue_start"]:
             last_clause = (r["start"], r["end"])
+        elif r.get("fragments"):
+            last_clause = tuple(r["fragments"][-1])
 
     headline = _headline_colon(doc)
     if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
@@ -1401,7 +1576,8 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
                      "fragments": fragments,
                      "attribution": q["attribution"] if q["type"] != "term" else None, "flags": q["flags"]})
     for r in out_rows:
-        rows.append({"type": r["type"], "start": r["start"], "end": r["end"], "fragments": [[r["start"], r["end"]]],
+        rows.append({"type": r["type"], "start": r["start"], "end": r["end"],
+                     "fragments": r.get("fragments") or [[r["start"], r["end"]]],
                      "attribution": r["attribution"], "flags": ""})
     rows.extend(extra_rows)
     rows.sort(key=lambda r: (r["start"], r["end"]))
@@ -1423,6 +1599,10 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
     return out
 
 
+_APPOSITIVE_START_RE = re.compile(r"(?:a|an|compared|more than|less than|up from|down from|twice|half)\b")
+_SENTENCE_ADVERB_RE = re.compile(r"(?:But|And|Yet|Still|So|Now|However|Meanwhile|Instead|Indeed|Also|Overall)\s*,?")
+
+
 def _according_to(doc, cs, ce, ss, pe, quote_spans):
     text = doc.text
     subj = sp._according_subject(text, ce, pe)
@@ -1432,7 +1612,8 @@ def _according_to(doc, cs, ce, ss, pe, quote_spans):
     if after.startswith(","):
         # "According to X, CLAUSE." or "While ..., according to X, CLAUSE2"
         before = text[ss:cs].strip()
-        if before == "" or before.endswith(("—",)) or _SUBORDINATE_START_RE.match(text, ss):
+        if before == "" or before.endswith(("—",)) or _SUBORDINATE_START_RE.match(text, ss) or \
+                _SENTENCE_ADVERB_RE.fullmatch(before):
             cstart = _trim(text, subj[1] + 1, pe)[0]
             cend = _clause_end(doc, cstart, pe, quote_spans)
             cend = _cut_clause(doc, cstart, cend, lambda pos: doc.inside_quote(pos))
@@ -1442,6 +1623,16 @@ def _according_to(doc, cs, ce, ss, pe, quote_spans):
     before = text[ss:cs].rstrip()
     if before.endswith((",", ",”", ",\"", ",’")):
         s0, e0 = _trim(text, ss, ss + len(before) - (1 if before.endswith(",") else 0))
+        tail = _PARENTHETICAL_TAIL_RE.match(text, subj[1], pe) if before.endswith(",") else None
+        if tail is not None and _APPOSITIVE_START_RE.match(text, tail.end()):
+            tail = None       # "according to Lily Batchelder, a former tax aide, ...": an appositive
+        if tail is not None and e0 > s0:
+            # "One of the decisions, according to a person close to it, is to ...": both sides
+            rest = tail.end()
+            end = _cut_clause(doc, rest, _clause_end(doc, rest, pe, quote_spans), doc.inside_quote, min_words=1)
+            if _words(text, rest, end) >= 2:
+                return {"start": s0, "end": end, "fragments": [[s0, e0], [rest, end]], "cue_start": cs, "cue_end": ce,
+                        "subj": (subj[0], subj[1], None), "rule": "according_to", "confidence": 0.8}
         if e0 > s0:
             return {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": (subj[0], subj[1], None),
                     "rule": "according_to", "confidence": 0.8}

@@ -1146,8 +1146,10 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         tl = t.lower()
         if t in _SUBJECT_BREAK:
             break
-        if tl in _SUBJECT_STOP and not (tl == "of" and i > 0 and is_capitalized(toks[i - 1][2])
-                                        and i < end_i and is_capitalized(toks[i + 1][2])):
+        if tl in _SUBJECT_STOP and not (tl == "of" and i > 0 and is_capitalized(toks[i - 1][2]) and i < end_i
+                                        and (is_capitalized(toks[i + 1][2])     # "Jane Doe of Boston"
+                                             or (toks[i + 1][2] == "the" and i + 1 < end_i
+                                                 and is_capitalized(toks[i + 2][2])))):   # "Mr. Morgan of the Sierra Club"
             if tl in ("of", "for", "to", "with", "from", "at", "on", "in", "by", "about") and i > 0 \
                     and toks[i - 1][2].lower() not in _SUBJECT_STOP and toks[i - 1][2] not in _CLAUSE_PUNCT \
                     and toks[i - 1][2] != "," and toks[i - 1][2].lower() in _PERSON_HEADS:
@@ -1204,6 +1206,12 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         first = toks[k + 1][2] if k + 1 < start_i - 1 else ""
         if first and first not in _SENTENCE_WORDS and (k < 0 or toks[k][2] in _CLAUSE_PUNCT):
             return (toks[k + 1][0], toks[start_i - 2][1], (toks[start_i][0], toks[end_i][1])), low
+    if appos is None and end_i - start_i >= 3 and (_HONORIFIC_RE.match(toks[start_i][2] + " ")
+                                                  or toks[start_i][2] in first_names()):
+        # "Mr. Morgan of the Sierra Club said": the person speaks, "of the ..." is the affiliation
+        for k in range(start_i + 1, end_i - 1):
+            if toks[k][2] == "of" and toks[k + 1][2] == "the":
+                return (toks[start_i][0], toks[k - 1][1], (toks[k][0], toks[end_i][1])), low
     return (toks[start_i][0], toks[end_i][1], appos), low
 
 
@@ -1315,6 +1323,14 @@ _POSSESSIVE_REPLY_RE = re.compile(
 _POSSESSIVE_PRONOUNS = {"his": "he", "my": "i", "their": "they"}
 
 
+# "“I am still Sanders,” it read." / "“…,” the statement reads": a written text speaks by "reading"
+_DOCUMENT_READS_RE = re.compile(
+    r"[ \t]*,?[ \t]*(?P<doc>it|(?:the|a|an|his|her|its|their|this|that|one)[ \t]+(?:[\w’'\-]+[ \t]+){0,2}?"
+    r"(?:statement|letter|sign|email|e-mail|message|tweet|post|note|ad|banner|memo|release|caption|headline|"
+    r"placard|poster|card|text|plaque|inscription|notice|website|page|label|slogan|shirt|t-shirt)s?)"
+    r"[ \t]+(?P<cue>read|reads)\b(?![ \t]+(?:it|the|a|an|this|that|his|her|their|out|aloud|from)\b)")
+
+
 def rule_trailing(doc, q):
     """“…,” X said / “…,” said X, the Y of Z / “…” he exclaimed (cue right after the closing mark)."""
     pos = q["close_end"]
@@ -1323,6 +1339,9 @@ def rule_trailing(doc, q):
     if m is not None:
         who = "name" if m.group("name") else "pron"
         return _attribution("trailing_possessive", 0.85, m.span("cue"), m.span(who))
+    m = _DOCUMENT_READS_RE.match(doc.text, pos, limit)
+    if m is not None:
+        return _attribution("trailing", 0.9, m.span("cue"), m.span("doc"))
     toks = tokens_between(doc.text, pos, limit)[:24]     # the rule reads at most the first 23
     if not toks:
         return None
@@ -1519,7 +1538,7 @@ def _according_subject(text, pos, limit):
         if t in _CLAUSE_PUNCT or t == "," or any(ch in t for ch in "\"“”„«»"):
             break
         out.append((s, e))
-        if len(out) >= 10:
+        if len(out) >= 24:      # "according to early results of exit polls conducted for ... by ..., "
             break
     if not out:
         return None
