@@ -528,3 +528,14 @@ def test_a_written_text_that_reads_speaks_its_quotation():
     assert direct["speaker"].tolist() == ["the notice"] and direct["cue"].tolist() == ["read"]
     q = extract_quotes("She lifted a placard of her own. “Still standing,” it read.")
     assert q[q["type"] == "direct"]["speaker"].tolist() == ["it"]
+
+
+def test_the_issuer_of_a_statement_speaks_its_participle_clause():
+    q = extract_quotes("After the vote, Councilwoman Irene Paxton (D-Ward 4) issued a statement saying that the "
+                       "ferry contract had been rushed through.")
+    assert q["speaker"].tolist() == ["Councilwoman Irene Paxton"]
+    q = extract_quotes("The harbor authority released a statement Friday questioning whether the audit was fair.")
+    assert q["speaker"].tolist() == ["The harbor authority"]
+    # a statement that is itself the subject still speaks
+    q = extract_quotes("The statement said the pier would reopen in May.")
+    assert q["speaker"].tolist() == ["The statement"]

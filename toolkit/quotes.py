@@ -967,6 +967,19 @@ _DATA_NOUNS = frozenset("""poll polls polling survey surveys numbers figures dat
 studies report reports records documents emails email average count tally census""".split())
 
 
+# a statement someone issues: the issuer speaks through the participle after it ("X issued a
+# statement saying ...", "she said at a news conference announcing ...")
+_STATEMENT_NOUNS = frozenset("""statement statements release conference briefing interview interviews speech remarks
+appearance letter op-ed post posts tweet tweets video message""".split())
+
+
+def _statement_object(text, subj):
+    words = [w.lower() for w in text[subj[0]:subj[1]].split()]
+    if len(words) >= 3 and words[-1] in sp._TIME_WORDS:
+        words.pop()       # "released a statement Tuesday questioning ..."
+    return len(words) >= 2 and words[-1] in _STATEMENT_NOUNS
+
+
 def _data_subject(text, subj):
     words = text[subj[0]:subj[1]].lower().split() if subj and subj[0] is not None else []
     return bool(words) and words[-1] in _DATA_NOUNS
@@ -984,6 +997,8 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         subj = borrowed = _reporting_clause_before(doc, ss, cs) or _sentence_subject(doc, ss, cs)  # "..., saying the ..."
     else:
         subj = sp.subject_before(text, cs, ss)
+        if subj is not None and cue.endswith("ing") and _statement_object(text, subj):
+            subj = borrowed = _sentence_subject(doc, ss, cs) or subj   # "X issued a statement saying ..."
         if subj is None and _COORD_TAIL_RE.search(prefix):
             subj = borrowed = _sentence_subject(doc, ss, cs)  # "... but said the ..."
         elif subj is None and (rel := _RELATIVE_TAIL_RE.search(prefix)):
