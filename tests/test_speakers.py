@@ -539,3 +539,18 @@ def test_the_issuer_of_a_statement_speaks_its_participle_clause():
     # a statement that is itself the subject still speaks
     q = extract_quotes("The statement said the pier would reopen in May.")
     assert q["speaker"].tolist() == ["The statement"]
+
+
+def test_a_dashed_aside_between_subject_and_cue_is_skipped():
+    q = extract_quotes("Council candidate Dana Whitfield - who once said she would sell the ferry line - said on "
+                       "Saturday that the harbor should stay public.")
+    said = q[q["text"] == "the harbor should stay public"]
+    assert said["speaker"].tolist() == ["Council candidate Dana Whitfield"]
+    q = extract_quotes("The governor — who had promised a veto — told reporters that he would sign the budget.")
+    assert q["speaker"].tolist() == ["The governor"]
+
+
+def test_a_participle_after_a_dash_belongs_to_the_sentence_subject():
+    q = extract_quotes("The mayor has withheld her endorsement, meaning she will not campaign with him - "
+                       "essentially conceding that the race is lost.")
+    assert q.loc[q["cue"] == "conceding", "speaker"].tolist() == ["The mayor"]

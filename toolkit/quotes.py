@@ -993,7 +993,7 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
     prefix = text[ss:cs]
     borrowed = None
     relative = False
-    if cue.endswith("ing") and prefix.rstrip().rstrip("\"”’").endswith(","):
+    if cue.endswith("ing") and prefix.rstrip().rstrip("\"”’").endswith((",", " -", "—", "–")):
         subj = borrowed = _reporting_clause_before(doc, ss, cs) or _sentence_subject(doc, ss, cs)  # "..., saying the ..."
     else:
         subj = sp.subject_before(text, cs, ss)

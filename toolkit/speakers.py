@@ -975,6 +975,7 @@ _CLAUSE_PUNCT = frozenset(list(".;:!?()[]{}\"“”„«»‹›—–") + ["--"
 QUOTE_CHARS = "\"“”„‟«»‹›‘’'"
 # tokens that end a subject scan: clause punctuation, a comma or a quotation mark (a token holding a
 # quotation mark other than an apostrophe is that mark alone: TOKEN_RE words hold only apostrophes)
+_DASHES = frozenset(["-", "—", "–", "--"])
 _SUBJECT_BREAK = _CLAUSE_PUNCT | {","} | (frozenset(QUOTE_CHARS) - {"’", "'"})
 _PERSON_HEADS = UNNAMED_HEADS | ROLE_HEADS
 _DETERMINERS_OR_PRONOUN = _DETERMINERS | {"’s", "'s"} | PRONOUN_GENDER.keys()
@@ -1111,6 +1112,18 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         i -= 2
     if i < 0:
         return None, -1
+    if toks[i][2] in _DASHES:
+        # "X - who once said ... - said": the subject stands before the dashed aside
+        j = i - 1
+        while j >= 0 and toks[j][2] not in _DASHES and toks[j][2] not in ".;!?":
+            j -= 1
+        if j < 0 or toks[j][2] not in _DASHES or i - j < 2:
+            return None, j - 1
+        i = j - 1
+        while i >= 0 and toks[i][2].lower() in _AUX and not is_capitalized(toks[i][2]):
+            i -= 1
+        if i < 0:
+            return None, -1
     appos = None
     if toks[i][2] == ",":
         # appositive: find the comma that opens it
