@@ -554,3 +554,20 @@ def test_a_participle_after_a_dash_belongs_to_the_sentence_subject():
     q = extract_quotes("The mayor has withheld her endorsement, meaning she will not campaign with him - "
                        "essentially conceding that the race is lost.")
     assert q.loc[q["cue"] == "conceding", "speaker"].tolist() == ["The mayor"]
+
+
+def test_modals_time_phrases_and_adverbial_asides_stay_out_of_the_subject():
+    cases = {
+        "Organizers must say that the route is closed.": "Organizers",
+        "Ruiz has since said he now believes the levy is fair.": "Ruiz",
+        "The harbor board now says the dredging will wait.": "The harbor board",
+        "Her closest allies have in the past said she was staying quiet on purpose.": "Her closest allies",
+        "The union has in recent weeks warned that a strike is likely.": "The union",
+        "The mayor, on Tuesday, said the pier would close.": "The mayor",
+    }
+    for text, speaker in cases.items():
+        assert extract_quotes(text)["speaker"].tolist() == [speaker], text
+    # an adverbial aside after a relative clause: the person before "who" speaks
+    q = extract_quotes("Sandy Moreau, who lost her shop in the flood in Dayton, Ohio, in June 2019, said that "
+                       "the levee plan had failed her family.")
+    assert q["speaker"].tolist() == ["Sandy Moreau"]

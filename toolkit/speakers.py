@@ -958,7 +958,7 @@ def speakers(quotes: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 _AUX = frozenset("""has have had also later previously recently once then again repeatedly publicly privately
-earlier frequently often would will could may might did does do never always first further simply quickly
+must should can shall now earlier frequently often would will could may might did does do never always first further simply quickly
 flatly reportedly had has've just even still already originally initially subsequently since long is was were
 are be been being not n't ’s 's""".split()) | frozenset(
     w.replace("'", q) for w in """didn't doesn't don't wasn't weren't isn't aren't hasn't haven't hadn't won't
@@ -975,6 +975,8 @@ _CLAUSE_PUNCT = frozenset(list(".;:!?()[]{}\"“”„«»‹›—–") + ["--"
 QUOTE_CHARS = "\"“”„‟«»‹›‘’'"
 # tokens that end a subject scan: clause punctuation, a comma or a quotation mark (a token holding a
 # quotation mark other than an apostrophe is that mark alone: TOKEN_RE words hold only apostrophes)
+_PERIOD_NOUNS = frozenset("past years months weeks days decades".split())
+_PERIOD_MODIFIERS = frozenset("the recent past last few several many two three".split())
 _DASHES = frozenset(["-", "—", "–", "--"])
 _SUBJECT_BREAK = _CLAUSE_PUNCT | {","} | (frozenset(QUOTE_CHARS) - {"’", "'"})
 _PERSON_HEADS = UNNAMED_HEADS | ROLE_HEADS
@@ -1047,7 +1049,9 @@ def subject_before(text: str, verb_start: int, floor: int):
         rel = _RELATIVE_PRONOUN_RE.search(text, max(floor, verb_start - 80), verb_start)
         if rel is not None and relative_antecedent(text, rel.start(1), floor) is not None:
             return rel.start(1), rel.end(1), None    # "Sanders, who says it is ...": the mention is "who"
-    if found is None and verb_start - floor > 12:
+    adverbial = found is not None and found[2] is not None and \
+        _ADVERBIAL_START_RE.match(text, found[2][0]) is not None
+    if (found is None or adverbial) and verb_start - floor > 12:
         lo = max(floor, verb_start - 260)
         tail = text[lo:verb_start].rstrip()
         if tail[-1:] in QUOTE_CHARS or tail.endswith(","):
@@ -1055,10 +1059,18 @@ def subject_before(text: str, verb_start: int, floor: int):
             for rel in _RELATIVE_RE.finditer(text, lo, verb_start):
                 pass
             if rel is not None and not _NEW_SENTENCE_RE.search(text[rel.end():verb_start]):
-                found = _subject_before(text, rel.start(), floor)
+                found = _subject_before(text, rel.start(), floor) or found
+    if found is not None and found[2] is not None and _ADVERBIAL_START_RE.match(text, found[2][0]):
+        found = (found[0], found[1], None)    # "The mayor, on Tuesday, said": no appositive
     if found is not None and not _has_letter(text[found[0]:found[1]]):
         return None      # "''" (a doubled-apostrophe quote mark) or "40" ("40 states") is nobody
     return found
+
+
+# an aside between commas that is an adverbial, not an appositive ("X, who lost a daughter in
+# Aurora, Colorado, in July 2012, said"; "The mayor, on Tuesday, said")
+_ADVERBIAL_START_RE = re.compile(r"(?:in|on|at|during|after|before|since|for|from|with|without|like|as|"
+                                 r"despite|amid|meanwhile|however|though|once|again|too|also)\b")
 
 
 # a relative pronoun right before the verb (auxiliaries and adverbs between): "X, who has said",
@@ -1110,6 +1122,15 @@ def _subject_scan(text: str, verb_start: int, lo: int):
     # "Trump on Tuesday said"
     if i >= 1 and toks[i][2].lower() in _TIME_WORDS and toks[i - 1][2].lower() in ("on", "last", "this", "late", "early"):
         i -= 2
+    elif i >= 2 and toks[i][2].lower() in _PERIOD_NOUNS:
+        # "have in the past said", "has in recent weeks said": a time phrase before the verb
+        j = i - 1
+        while j >= 0 and i - j <= 3 and toks[j][2].lower() in _PERIOD_MODIFIERS:
+            j -= 1
+        if j >= 0 and toks[j][2].lower() in ("in", "over", "for", "during") and j < i - 1:
+            i = j - 1
+            while i >= 0 and toks[i][2].lower() in _AUX and not is_capitalized(toks[i][2]):
+                i -= 1
     if i < 0:
         return None, -1
     if toks[i][2] in _DASHES:
