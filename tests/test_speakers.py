@@ -571,3 +571,17 @@ def test_modals_time_phrases_and_adverbial_asides_stay_out_of_the_subject():
     q = extract_quotes("Sandy Moreau, who lost her shop in the flood in Dayton, Ohio, in June 2019, said that "
                        "the levee plan had failed her family.")
     assert q["speaker"].tolist() == ["Sandy Moreau"]
+
+
+def test_a_quote_after_a_mixed_clause_continues_its_speaker():
+    q = extract_quotes("Commuters were angry on Monday. Lena Ortiz said the ferry was \"late every single day.\" "
+                       "\"We deserve better than this.\"")
+    assert q["type"].tolist() == ["mixed", "direct"]
+    assert q["speaker"].tolist() == ["Lena Ortiz", "Lena Ortiz"]
+    assert q["rule"].tolist() == ["indirect_leading", "continuation"]
+
+
+def test_a_home_town_before_a_relative_clause_is_not_the_speaker():
+    for text in ("Harry Bell, 30, of Raleigh, N.C., who was among those polled, said the race was close.",
+                 "Mayor Jane Hill of Dayton, Ohio, who rides the ferry daily, said the fares were too high."):
+        assert extract_quotes(text)["speaker"].str.startswith(("Harry Bell", "Mayor Jane Hill")).all(), text

@@ -1481,6 +1481,8 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             r["type"] = "indirect"
         r["attribution"] = sp._attribution(r["rule"], r["confidence"], (r["cue_start"], r["cue_end"]),
                                            r["subj"][:2], r["subj"][2])
+        for q in inner:
+            q["taken_attribution"] = r["attribution"]     # a next quote may continue its speaker
         out_rows.append(r)
         if r["start"] > r["cue_start"]:
             last_clause = (r["start"], r["end"])

@@ -1163,6 +1163,15 @@ def _subject_scan(text: str, verb_start: int, lo: int):
             return None, j - 1
         appos = (toks[j + 1][0], toks[i - 1][1])
         i = j - 1
+        # "Ana Ruiz, 30, of Dayton, Ohio, who rides daily, said": a home town before the appositive
+        k = i
+        while k >= 2 and i - k < 6 and (is_capitalized(toks[k][2]) or toks[k][2] == ","):
+            k -= 1
+        if k >= 2 and k < i and toks[k][2] == "of" and is_capitalized(toks[k + 1][2]):
+            if toks[k - 1][2] == ",":
+                i = k - 2
+            elif is_capitalized(toks[k - 1][2]) and any(t[2] == "," for t in toks[k + 1:i]):
+                i = k - 1     # "Mayor Jane Hill of Dayton, Ohio, who ...
         # "Penhaligon, 68, who mediated ..., said": an age between name and appositive
         if i >= 2 and toks[i][2].isdigit() and toks[i - 1][2] == ",":
             i -= 2
@@ -1598,7 +1607,7 @@ def _quote_before(doc, q, *, max_back=4):
     k = q["idx"] - 1
     while k >= 0 and q["idx"] - k <= max_back:
         prev = doc.quotes[k]
-        if _attributed(prev):
+        if _attributed(prev) or (prev.get("type") == "taken" and prev.get("taken_attribution") is not None):
             return prev
         if prev["para"] != q["para"]:
             return None
@@ -1616,9 +1625,12 @@ def rule_continuation(doc, q):
         return None
     if prev["para"] != q["para"] and dialogue_mode(doc) and not prev.get("continues"):
         return None      # in dialogue a new quote paragraph is a new turn
-    a = dict(prev["attribution"])
+    a = dict(prev["attribution"] or prev["taken_attribution"])
     a.update(rule="continuation", confidence=0.7, inherited_from=prev["idx"])
-    a.pop("_resolved", None)
+    if prev["attribution"] is not None:
+        a.pop("_resolved", None)
+    else:     # the quote before was taken into a mixed clause: that clause's speaker, resolved already
+        a.setdefault("_resolved", (None, "unknown", None))
     return a
 
 
