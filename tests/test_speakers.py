@@ -585,3 +585,19 @@ def test_a_home_town_before_a_relative_clause_is_not_the_speaker():
     for text in ("Harry Bell, 30, of Raleigh, N.C., who was among those polled, said the race was close.",
                  "Mayor Jane Hill of Dayton, Ohio, who rides the ferry daily, said the fares were too high."):
         assert extract_quotes(text)["speaker"].str.startswith(("Harry Bell", "Mayor Jane Hill")).all(), text
+
+
+def test_a_participle_belongs_to_the_main_clause_after_a_leading_adjunct():
+    cases = {
+        "While the mayor considered the unions her allies, she seems to have no problem cutting their pay, "
+        "arguing that the city is broke.": "she",
+        "In a letter to council members released Monday, Ruiz rips the harbor deal, arguing that the terms "
+        "are unfair.": "Ruiz",
+        "When her family moved back to Ohio, her mother refused to sell the farm, insisting that land was "
+        "safer than cash.": "her mother",
+    }
+    for text, speaker in cases.items():
+        assert extract_quotes(text)["speaker"].tolist() == [speaker], text
+    # no adjunct: the first verb's subject, as before
+    q = extract_quotes("The agency rejected the audit, saying that its books were in order.")
+    assert q["speaker"].tolist() == ["The agency"]

@@ -803,7 +803,37 @@ thousands millions""".split())
 
 def _sentence_subject(doc, ss, limit):
     """The subject of the sentence's first verb: the speaker of a coordinated or participle cue
-    ("Officials welcomed the plan but said ...", "The agency rejected it, saying ...")."""
+    ("Officials welcomed the plan but said ...", "The agency rejected it, saying ..."). A leading
+    adjunct ("While X considered ..., she ...", "In a letter released Monday, X ...") is skipped."""
+    if _LEADING_ADJUNCT_RE.match(doc.text, ss):
+        comma = doc.text.find(",", ss, limit)
+        while comma != -1 and doc.inside_quote(comma):
+            comma = doc.text.find(",", comma + 1, limit)
+        if comma != -1:
+            pronoun = _SUBJECT_PRONOUN_RE.match(doc.text, comma + 1)
+            subj = (pronoun.start(1), pronoun.end(1), None) if pronoun else _first_verb_subject(doc, comma + 1, limit)
+            if subj is None:
+                # "..., Ruiz rips the deal, arguing": a verb in -s or -ed after the clause's subject
+                toks = sp.tokens_between(doc.text, comma + 1, limit)[:8]
+                for k, (s0, _e, t) in enumerate(toks):
+                    if k and t.islower() and t.endswith(("s", "ed")) and len(t) > 3 \
+                            and toks[k - 1][2].lower() not in _NOUN_DETERMINERS:
+                        subj = sp.subject_before(doc.text, s0, comma + 1)
+                        break
+            if subj is not None:
+                return subj
+    return _first_verb_subject(doc, ss, limit)
+
+
+_LEADING_ADJUNCT_RE = re.compile(r"(?:Since|When|After|Although|Though|While|As|If|Because|Before|Until|Once|"
+                                 r"Even though|Even as|Despite|In|On|At|During|Amid|Unlike|Like|With|Without|"
+                                 r"Under|Over|Following|Asked|Speaking|Earlier|Later)\s")
+
+
+_SUBJECT_PRONOUN_RE = re.compile(r"\s*(he|she|they|we|I)\s+[a-z]")
+
+
+def _first_verb_subject(doc, ss, limit):
     text = doc.text
     forms = sp.cue_forms()
     toks = sp.tokens_between(text, ss, limit)
