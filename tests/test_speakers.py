@@ -601,3 +601,12 @@ def test_a_participle_belongs_to_the_main_clause_after_a_leading_adjunct():
     # no adjunct: the first verb's subject, as before
     q = extract_quotes("The agency rejected the audit, saying that its books were in order.")
     assert q["speaker"].tolist() == ["The agency"]
+
+
+def test_first_person_in_a_question_and_answer_interview_is_the_answer_label():
+    text = ("Mayor Ines Calder spoke to Hugo Brandt about the flood.\n\n"
+            "Q: What did the flood do to your town?\n\n"
+            "A: We lost half the farms, and I believe the levee will fail again.")
+    q = extract_quotes(text)
+    believe = q[q["cue"] == "believe"]
+    assert believe["speaker"].tolist() == ["I"] and believe["speaker_name"].tolist() == ["A"]

@@ -726,7 +726,8 @@ _ORG_STOP = frozenset("The A An This That In On At But And For Of By With From A
 # an upper-case speaker label at the start of a transcript paragraph (not "Q:" / "A:")
 _NOT_SPEAKER_LABELS = frozenset("CORRECTION UPDATE UPDATED BREAKING EDITOR'S EDITOR’S NOTE WATCH READ "
                                 "RELATED PHOTOS VIDEO LIVE ADVERTISEMENT".split())
-_TRANSCRIPT_LABEL_RE = re.compile(r"[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}):[ \t]")
+# "TAPPER: ...", "JAKE TAPPER: ...", and the "Q: ..." / "A: ..." of a question-and-answer interview
+_TRANSCRIPT_LABEL_RE = re.compile(r"[ \t]*([QA]|[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}):[ \t]")
 _MENTION_WORD_RE = re.compile(r"[\w’'.&\-]+")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 _CAPITALIZED_WORD_AT_END_RE = re.compile(r"([A-Z][\w’'&\-]*)\s+$")
