@@ -610,3 +610,10 @@ def test_first_person_in_a_question_and_answer_interview_is_the_answer_label():
     q = extract_quotes(text)
     believe = q[q["cue"] == "believe"]
     assert believe["speaker"].tolist() == ["I"] and believe["speaker_name"].tolist() == ["A"]
+
+
+def test_a_clause_inside_an_according_to_clause_is_not_a_second_quote():
+    q = extract_quotes("The ministry has told the court that the records were lost, according to a filing "
+                       "released Thursday.")
+    assert len(q) == 1
+    assert q["cue"].tolist() == ["according to"] and q["text"].str.startswith("The ministry").all()

@@ -1519,6 +1519,12 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         elif r.get("fragments"):
             last_clause = tuple(r["fragments"][-1])
 
+    according = [(r["start"], r["end"]) for r in out_rows if r["rule"] == "according_to"]
+    if according:
+        # "X has granted immunity to Y, according to an official": the outer source vouches for
+        # the whole clause, and a reported clause inside it is not a second quotation
+        out_rows = [r for r in out_rows if r["rule"] == "according_to"
+                    or not any(s <= r["start"] and r["end"] <= e for s, e in according)]
     headline = _headline_colon(doc)
     if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
             not any(r["start"] < headline["end"] and headline["start"] < r["end"] for r in out_rows):
