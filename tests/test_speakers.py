@@ -617,3 +617,10 @@ def test_a_clause_inside_an_according_to_clause_is_not_a_second_quote():
                        "released Thursday.")
     assert len(q) == 1
     assert q["cue"].tolist() == ["according to"] and q["text"].str.startswith("The ministry").all()
+
+
+def test_a_weekday_at_the_end_of_a_mention_is_a_date_not_a_name():
+    assert mention_info("a filing released Thursday", 0, 26)["name"] is None
+    assert mention_info("Okafor earlier Thursday", 0, 23)["name"] == "Okafor"
+    info = mention_info("The senator on Tuesday", 0, 22)
+    assert info["name"] is None and info["kind"] == "nominal"

@@ -303,6 +303,11 @@ def _mention_fields(text: str, start: int, end: int):
     j = len(toks)
     while j > 0 and low[j - 1] in (",", "’s", "'s"):
         j -= 1
+    if j > 1 and low[j - 1] in _WEEKDAYS:
+        # "a filing released Thursday", "the senator on Tuesday": a date, not a name
+        j -= 1
+        while j > 1 and low[j - 1] in ("on", "last", "this", "earlier", "later", "late", "early", "super"):
+            j -= 1
     k = j
     while k > 0 and (is_capitalized(words[k - 1]) or (low[k - 1] in _NAME_PARTICLES and k < j)
                      or (low[k - 1] in ("of",) and k - 1 > 0 and is_capitalized(words[k - 2]))):
@@ -403,6 +408,7 @@ Mr Mrs Ms Miss Dr Sir Lady Lord Monday Tuesday Wednesday Thursday Friday Saturda
 April May June July August September October November December God""".split())
 
 
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _LOWER_WORD_RE = re.compile(r"[a-z][a-z’'\-]*")
 _LOWER_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz’'-")
 
