@@ -624,3 +624,16 @@ def test_a_weekday_at_the_end_of_a_mention_is_a_date_not_a_name():
     assert mention_info("Okafor earlier Thursday", 0, 23)["name"] == "Okafor"
     info = mention_info("The senator on Tuesday", 0, 22)
     assert info["name"] is None and info["kind"] == "nominal"
+
+
+def test_a_quote_paragraph_after_reported_speech_continues_its_speaker():
+    text = ("The harbor plan drew fire on Monday. Rather, Mayor Ines Calder said, the delays would only grow.\n\n"
+            "“To my knowledge, nobody has even read the contract.”\n\n"
+            "The council meets again in May.\n\n"
+            "“It is a scandal.”")
+    q = extract_quotes(text)
+    direct = q[q["type"] == "direct"]
+    first = direct.iloc[0]
+    assert (first["speaker_name"], first["rule"]) == ("Ines Calder", "after_reported")
+    # narration between the reported speech and the quote: no speaker guessed
+    assert direct.iloc[1]["rule"] != "after_reported"

@@ -1558,6 +1558,8 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             q["speaker_name"] = q["attribution"].get("_resolved", (None,))[0]
 
     # -- 4. cue-less quotes: dialogue turns, continuation, terms -------------------------------
+    doc.reported_rows = sorted((r for r in out_rows if r["attribution"].get("_resolved") is not None),
+                               key=lambda r: r["end"])
     extra_rows = []
     for q in marks:
         if q["idx"] in taken:

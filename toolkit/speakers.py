@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from pathlib import Path
 
@@ -1641,6 +1641,32 @@ def rule_continuation(doc, q):
     return a
 
 
+def rule_after_reported(doc, q):
+    """News: a cue-less quotation right after reported speech continues its speaker, in the same
+    paragraph or opening the next one: "Rather, he said, the effort will grow.¶“To my knowledge ...”"."""
+    rows = getattr(doc, "reported_rows", None)
+    if not rows or dialogue_mode(doc):
+        return None
+    if q["starts_para"]:
+        if q["para"] == 0:
+            return None
+        ps, pe = doc.paragraphs[q["para"] - 1]
+        lo = max(ps, doc.sentences[doc.sent_index(max(ps, pe - 1))][0])    # its last sentence
+    else:
+        lo = q["para_start"]
+    k = bisect_right([r["end"] for r in rows], q["open_start"]) - 1
+    if k < 0 or rows[k]["end"] < lo or rows[k]["cue_start"] < lo - 400:
+        return None
+    row = rows[k]
+    if q["idx"] > 0:
+        prev = doc.quotes[q["idx"] - 1]
+        if prev["close_end"] > row["end"] + 2:
+            return None       # another quotation between the reported speech and this one
+    a = dict(row["attribution"])
+    a.update(rule="after_reported", confidence=0.5)
+    return a
+
+
 def _ends_para_with_quote(doc, q):
     """True when quote ``q`` closes its paragraph (nothing but white space after the closing mark)."""
     return not q.get("continues") and not doc.text[q["close_end"]:q["para_end"]].strip()
@@ -2011,4 +2037,4 @@ SIEVE = [rule_trailing, rule_leading, rule_turn_taking, rule_continuation]
 # either carries ``inherited_from`` (the index of the quote whose speaker it takes) or its own
 # ``_resolved`` triple (speaker_name, kind, role), resolved through ``doc.article`` when present
 CUELESS_SIEVE = [rule_headline_echo, rule_narration_after, rule_vocative, rule_turn_taking, rule_sentence_subject, rule_continuation, rule_narration_before,
-                 rule_narration_paragraph]
+                 rule_narration_paragraph, rule_after_reported]
