@@ -637,3 +637,26 @@ def test_a_quote_paragraph_after_reported_speech_continues_its_speaker():
     assert (first["speaker_name"], first["rule"]) == ("Ines Calder", "after_reported")
     # narration between the reported speech and the quote: no speaker guessed
     assert direct.iloc[1]["rule"] != "after_reported"
+
+
+def test_a_double_hyphen_aside_is_skipped_like_a_dash():
+    q = extract_quotes("A former candidate -- Tom Hale, who lost the 2012 race -- said the governor had offered "
+                       "no changes to the budget.")
+    assert q["speaker"].tolist() == ["A former candidate"]
+
+
+def test_a_trailing_role_then_name_appositive_speaks():
+    q = extract_quotes("''We looked at thousands of interviews,'' the company's chief executive, Lena Ortiz, told "
+                       "a reporter in 2013. ''We found no pattern.''")
+    assert q["speaker"].tolist() == ["Lena Ortiz"] and q["rule"].str.startswith("trailing").all()
+
+
+def test_as_x_put_it_names_the_speaker_of_the_quote():
+    q = extract_quotes("As Akhil Ramos, a professor of law at Yale, put it, “Senate Republicans should take the deal "
+                       "while they can.”")
+    assert (q["speaker"].tolist(), q["speaker_role"].tolist()) == (["Akhil Ramos"], ["a professor of law at Yale"])
+    q = extract_quotes("As the mayor put it in her letter: “We are done waiting for the state.”")
+    assert q["speaker"].tolist() == ["the mayor"]
+    # a temporal "as" clause is not a source
+    q = extract_quotes("As boos erupt from the crowd, the executive says, “Please quiet down.”")
+    assert q["speaker"].tolist() == ["the executive"]

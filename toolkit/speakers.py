@@ -1141,12 +1141,16 @@ def _subject_scan(text: str, verb_start: int, lo: int):
     if i < 0:
         return None, -1
     if toks[i][2] in _DASHES:
-        # "X - who once said ... - said": the subject stands before the dashed aside
+        # "X - who once said ... - said": the subject stands before the dashed aside ("--" is two tokens)
+        while i > 0 and toks[i - 1][2] in _DASHES:
+            i -= 1
         j = i - 1
         while j >= 0 and toks[j][2] not in _DASHES and toks[j][2] not in ".;!?":
             j -= 1
         if j < 0 or toks[j][2] not in _DASHES or i - j < 2:
             return None, j - 1
+        while j > 0 and toks[j - 1][2] in _DASHES:
+            j -= 1
         i = j - 1
         while i >= 0 and toks[i][2].lower() in _AUX and not is_capitalized(toks[i][2]):
             i -= 1
@@ -1434,7 +1438,9 @@ def rule_trailing(doc, q):
             continue
         if t in forms:
             subj = subject_before(doc.text, toks[k][0], toks[i][0])
-            if subj and subj[0] == toks[i][0]:
+            if subj and (subj[0] == toks[i][0] or (subj[2] is not None and subj[2][0] == toks[i][0]
+                                                   and q.get("starts_sent", True))):
+                # (or "“…,” the company's chief, Ana Ruiz, said": the name in the appositive)
                 return _attribution("trailing", 0.95, (toks[k][0], toks[k][1]), subj[:2], subj[2])
             if subj:
                 return None  # "“liar,” a charge he denied": the cue has its own subject further on
@@ -1476,6 +1482,10 @@ def rule_trailing(doc, q):
     return None
 
 
+_AS_PUT_IT_RE = re.compile(r"\b[Aa]s\s+(?P<subj>(?:[A-Z]|the\s|a\s|an\s|one\s)[^.!?;:“”\"]{1,160}?),?\s+(?:has\s+|once\s+|so\s+\w+\s+)?"
+                           r"(?P<cue>put\s+it|puts\s+it)(?:\s+[^,.!?;:“”\"]{0,60})?[,:]\s*[“\"'‘]*$")
+
+
 def rule_leading(doc, q):
     """X said: “…” / X said in an interview that “…” / X told reporters, “…” (cue before the quote)."""
     o = q["open_start"]
@@ -1487,6 +1497,14 @@ def rule_leading(doc, q):
         return None
     forms = cue_forms()
     last = last[2]
+    if last in (":", ",") and (m := _AS_PUT_IT_RE.search(doc.text, floor, o)) is not None:
+        # "As Akhil Amar, a law professor, put it, “…”"
+        s0, e0 = m.span("subj")
+        comma = doc.text.find(",", s0, e0)
+        if comma > s0:        # "Ana Ruiz, a law professor": the name speaks, the rest is an appositive
+            a0 = comma + 1 + len(doc.text[comma + 1:e0]) - len(doc.text[comma + 1:e0].lstrip())
+            return _attribution("leading", 0.85, m.span("cue"), (s0, comma), (a0, e0))
+        return _attribution("leading", 0.85, m.span("cue"), (s0, e0))
     if last not in (":", ",", "that") and last not in forms and last not in ("—", "–"):
         return None
     if last != ":" and not doc.quote_ends_sentence(q):
