@@ -660,3 +660,12 @@ def test_as_x_put_it_names_the_speaker_of_the_quote():
     # a temporal "as" clause is not a source
     q = extract_quotes("As boos erupt from the crowd, the executive says, “Please quiet down.”")
     assert q["speaker"].tolist() == ["the executive"]
+
+
+def test_a_participle_after_an_adverb_or_a_verb_phrase_takes_the_sentence_subject():
+    q = extract_quotes("After the debate, the mayor's aides were also complimentary, perhaps recognizing that "
+                       "imitation is a form of praise.")
+    assert q["speaker"].tolist() == ["the mayor's aides"]
+    q = extract_quotes("Ruiz kept up the pressure on radio, referencing a confirmed Daily Ledger report that six "
+                       "inspectors had quit.")
+    assert q.loc[q["text"] == "six inspectors had quit", "speaker"].tolist() == ["Ruiz"]

@@ -1015,6 +1015,13 @@ def _data_subject(text, subj):
     return bool(words) and words[-1] in _DATA_NOUNS
 
 
+# "..., perhaps recognizing that": an adverb between the comma and a participle cue
+_COMMA_ADVERB_TAIL_RE = re.compile(r",\s+(?:perhaps|also|even|again|then|still|thereby|apparently|essentially|"
+                                   r"clearly|repeatedly|once again|[a-z]+ly)\s+$")
+# a "subject" that starts with a verb: "referencing a confirmed report", "features a New York Times report"
+_VERB_PHRASE_START_RE = re.compile(r"[a-z]+(?:ing|es|ed)\s+(?:a|an|the|his|her|their|its)\s")
+
+
 def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
     """The reported clause of one cue (indirect or mixed speech), or None."""
     text = doc.text
@@ -1023,12 +1030,15 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
     prefix = text[ss:cs]
     borrowed = None
     relative = False
-    if cue.endswith("ing") and prefix.rstrip().rstrip("\"”’").endswith((",", " -", "—", "–")):
+    if cue.endswith("ing") and (prefix.rstrip().rstrip("\"”’").endswith((",", " -", "—", "–"))
+                                or _COMMA_ADVERB_TAIL_RE.search(prefix)):
         subj = borrowed = _reporting_clause_before(doc, ss, cs) or _sentence_subject(doc, ss, cs)  # "..., saying the ..."
     else:
         subj = sp.subject_before(text, cs, ss)
         if subj is not None and cue.endswith("ing") and _statement_object(text, subj):
             subj = borrowed = _sentence_subject(doc, ss, cs) or subj   # "X issued a statement saying ..."
+        elif subj is not None and _VERB_PHRASE_START_RE.match(text, subj[0]) and subj[0] > ss:
+            subj = borrowed = _sentence_subject(doc, ss, subj[0]) or subj   # "X went on, referencing a report that"
         if subj is None and _COORD_TAIL_RE.search(prefix):
             subj = borrowed = _sentence_subject(doc, ss, cs)  # "... but said the ..."
         elif subj is None and (rel := _RELATIVE_TAIL_RE.search(prefix)):
