@@ -669,3 +669,15 @@ def test_a_participle_after_an_adverb_or_a_verb_phrase_takes_the_sentence_subjec
     q = extract_quotes("Ruiz kept up the pressure on radio, referencing a confirmed Daily Ledger report that six "
                        "inspectors had quit.")
     assert q.loc[q["text"] == "six inspectors had quit", "speaker"].tolist() == ["Ruiz"]
+
+
+def test_a_quote_after_a_bare_cue_sentence_belongs_to_its_subject():
+    text = ("The union will not take the case. “It is a loss for everyone,” one member said. "
+            "The union plans to watch the trial closely, Ana Ruiz says. "
+            "\"If the state can pick our words apart, free speech is in danger.\"")
+    q = extract_quotes(text)
+    last = q.iloc[-1]
+    assert (last["speaker"], last["rule"]) == ("Ana Ruiz", "cue_sentence_before")
+    # a sentence that reports something itself ("said that ...") is not a bare cue
+    q = extract_quotes("Ana Ruiz spoke first. Tom Hale said that the vote was rigged. \"We will appeal at once.\"")
+    assert q.iloc[-1]["rule"] != "cue_sentence_before"

@@ -1877,6 +1877,40 @@ def rule_sentence_subject(doc, q):
     return _resolved_attribution(doc, "sentence_subject", 0.5, subj[:2], kinds=("person", "pronoun", "unknown"))
 
 
+def rule_cue_sentence_before(doc, q):
+    """News: a quote right after a sentence that ends in a bare reporting verb belongs to its subject:
+    "Ruiz said in a statement. “…”", "…, dos Santos says. “…”" (nothing reported in that sentence)."""
+    if q["starts_para"] or not q["starts_sent"]:
+        return None
+    text = doc.text
+    head = text[q["para_start"]:q["open_start"]].rstrip()
+    if not head.endswith("."):
+        return None
+    end = q["para_start"] + len(head) - 1
+    ss = max(q["para_start"], doc.sentences[doc.sent_index(end - 1)][0]) if doc.sentences else q["para_start"]
+    k = q["idx"] - 1
+    if k >= 0 and doc.quotes[k]["close_end"] > ss and _attributed(doc.quotes[k]):
+        return None          # the sentence holds an attributed quote: continuation decides
+    toks = tokens_between(text, max(ss, doc.quotes[k]["close_end"] if k >= 0 else ss), end)
+    forms = cue_forms()
+    for i in range(len(toks) - 1, max(-1, len(toks) - 10), -1):
+        t = toks[i][2]
+        if t in ("that", ",", ";", ":") or t in QUOTE_CHARS or t in _CLAUSE_PUNCT:
+            return None      # "said that ...": the sentence reports something itself
+        if t in forms and not t.endswith("ing") and (forms[t][0] != t or t in ("say", "tell")):
+            subj = subject_before(text, toks[i][0], ss)
+            if subj is None or doc.article is None:
+                return None
+            info = mention_info(text, subj[0], subj[1])
+            if info is None or (info["kind"] in ("person", "unknown") and not info["name"]):
+                return None
+            name, kind, role = doc.article.resolve(info)
+            a = _attribution("cue_sentence_before", 0.6, (toks[i][0], toks[i][1]), subj[:2], subj[2])
+            a["_resolved"] = (name, kind, role)
+            return a
+    return None
+
+
 def rule_narration_before(doc, q):
     """A quote after narration in its paragraph belongs to the person that narration is about:
     "Dorian shrugged his shoulders. “I believe he married her maid.”"."""
@@ -2054,5 +2088,5 @@ SIEVE = [rule_trailing, rule_leading, rule_turn_taking, rule_continuation]
 # the rules tried (in order) on a quote with no cue of its own; a rule returns an attribution that
 # either carries ``inherited_from`` (the index of the quote whose speaker it takes) or its own
 # ``_resolved`` triple (speaker_name, kind, role), resolved through ``doc.article`` when present
-CUELESS_SIEVE = [rule_headline_echo, rule_narration_after, rule_vocative, rule_turn_taking, rule_sentence_subject, rule_continuation, rule_narration_before,
+CUELESS_SIEVE = [rule_headline_echo, rule_narration_after, rule_vocative, rule_cue_sentence_before, rule_turn_taking, rule_sentence_subject, rule_continuation, rule_narration_before,
                  rule_narration_paragraph, rule_after_reported]
