@@ -681,3 +681,13 @@ def test_a_quote_after_a_bare_cue_sentence_belongs_to_its_subject():
     # a sentence that reports something itself ("said that ...") is not a bare cue
     q = extract_quotes("Ana Ruiz spoke first. Tom Hale said that the vote was rigged. \"We will appeal at once.\"")
     assert q.iloc[-1]["rule"] != "cue_sentence_before"
+
+
+def test_a_pull_quote_signed_on_its_last_line_belongs_to_the_signer():
+    text = ("Economists are worried.\n\n\"We will enter the next recession without a consensus on stimulus.\n"
+            "Ana Ruiz, Harbor Policy Institute.\"\n\nOthers disagree.")
+    q = extract_quotes(text)
+    assert (q["speaker"].tolist(), q["rule"].tolist()) == (["Ana Ruiz"], ["signature_line"])
+    # a hard-wrapped line that merely starts with a name is not a signature
+    q = extract_quotes("\"I will pay my call on\nSignor Carella, as you suggested, and see how things stand.\"")
+    assert q["rule"].tolist() != ["signature_line"]

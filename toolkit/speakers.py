@@ -1877,6 +1877,25 @@ def rule_sentence_subject(doc, q):
     return _resolved_attribution(doc, "sentence_subject", 0.5, subj[:2], kinds=("person", "pronoun", "unknown"))
 
 
+_SIGNATURE_RE = re.compile(r"(?<=[.!?…])[ \t]*\n[ \t]*(?P<name>[A-Z][\w’'.\-]*(?:[ \t]+[A-Z][\w’'.\-]*){1,3}),[ \t]+"
+                           r"[^\n]{3,140}?\.?[ \t]*$")
+
+
+def rule_signature_line(doc, q):
+    """A pull quote signed on its last line: "“We will win.¶Ana Ruiz, director of the institute.”"."""
+    m = _SIGNATURE_RE.search(doc.text, q["start"], q["end"])
+    if m is None or len(m.group().split()) > 18:
+        return None
+    info = mention_info(doc.text, m.start("name"), m.end("name"))
+    if info is None or info["kind"] not in ("person", "unknown") or not info["name"] or doc.article is None:
+        return None
+    name, kind, role = doc.article.resolve(info)
+    a = _attribution("signature_line", 0.7, (m.start("name"), m.start("name")), m.span("name"))
+    a["cue_start"] = a["cue_end"] = None
+    a["_resolved"] = (name, kind, role)
+    return a
+
+
 def rule_cue_sentence_before(doc, q):
     """News: a quote right after a sentence that ends in a bare reporting verb belongs to its subject:
     "Ruiz said in a statement. “…”", "…, dos Santos says. “…”" (nothing reported in that sentence)."""
@@ -2088,5 +2107,5 @@ SIEVE = [rule_trailing, rule_leading, rule_turn_taking, rule_continuation]
 # the rules tried (in order) on a quote with no cue of its own; a rule returns an attribution that
 # either carries ``inherited_from`` (the index of the quote whose speaker it takes) or its own
 # ``_resolved`` triple (speaker_name, kind, role), resolved through ``doc.article`` when present
-CUELESS_SIEVE = [rule_headline_echo, rule_narration_after, rule_vocative, rule_cue_sentence_before, rule_turn_taking, rule_sentence_subject, rule_continuation, rule_narration_before,
+CUELESS_SIEVE = [rule_signature_line, rule_headline_echo, rule_narration_after, rule_vocative, rule_cue_sentence_before, rule_turn_taking, rule_sentence_subject, rule_continuation, rule_narration_before,
                  rule_narration_paragraph, rule_after_reported]
