@@ -691,3 +691,11 @@ def test_a_pull_quote_signed_on_its_last_line_belongs_to_the_signer():
     # a hard-wrapped line that merely starts with a name is not a signature
     q = extract_quotes("\"I will pay my call on\nSignor Carella, as you suggested, and see how things stand.\"")
     assert q["rule"].tolist() != ["signature_line"]
+
+
+def test_a_quote_fragment_takes_the_cue_closing_its_sentence():
+    text = ("The pollster, Tom Hale, is upbeat. \"I don't think the conventional wisdom\" -- that the mayor is a "
+            "nanny-state liberal -- \"is going to last,\" he says.")
+    q = extract_quotes(text)
+    assert q["speaker"].tolist() == ["he", "he"] and q["speaker_name"].tolist() == ["Tom Hale", "Tom Hale"]
+    assert q["rule"].tolist() == ["same_sentence", "trailing"]

@@ -1896,6 +1896,23 @@ def rule_signature_line(doc, q):
     return a
 
 
+def rule_same_sentence_next(doc, q):
+    """A cue-less quote whose sentence goes on to a quote with a cue of its own takes that cue:
+    "“They are painful” but necessary “for the business,” he said." / "“A” -- ... -- “B,” he says."."""
+    k = q["idx"] + 1
+    if k >= len(doc.quotes):
+        return None
+    nxt = doc.quotes[k]
+    a = nxt.get("attribution")
+    if a is None or "inherited_from" in a or nxt.get("type") in ("term", "taken") or nxt["para"] != q["para"] \
+            or not a.get("rule", "").startswith("trailing") or a.get("speaker_start") is None:
+        return None
+    between = doc.text[q["close_end"]:nxt["open_start"]]
+    if len(between) > 200 or re.search(r"[.!?;:]", between) or doc.text[q["end"] - 1:q["end"]] in ".!?":
+        return None       # not the same sentence
+    return _inherit(nxt, "same_sentence", 0.6)
+
+
 def rule_cue_sentence_before(doc, q):
     """News: a quote right after a sentence that ends in a bare reporting verb belongs to its subject:
     "Ruiz said in a statement. “…”", "…, dos Santos says. “…”" (nothing reported in that sentence)."""
@@ -2107,5 +2124,5 @@ SIEVE = [rule_trailing, rule_leading, rule_turn_taking, rule_continuation]
 # the rules tried (in order) on a quote with no cue of its own; a rule returns an attribution that
 # either carries ``inherited_from`` (the index of the quote whose speaker it takes) or its own
 # ``_resolved`` triple (speaker_name, kind, role), resolved through ``doc.article`` when present
-CUELESS_SIEVE = [rule_signature_line, rule_headline_echo, rule_narration_after, rule_vocative, rule_cue_sentence_before, rule_turn_taking, rule_sentence_subject, rule_continuation, rule_narration_before,
+CUELESS_SIEVE = [rule_signature_line, rule_same_sentence_next, rule_headline_echo, rule_narration_after, rule_vocative, rule_cue_sentence_before, rule_turn_taking, rule_sentence_subject, rule_continuation, rule_narration_before,
                  rule_narration_paragraph, rule_after_reported]
