@@ -699,3 +699,15 @@ def test_a_quote_fragment_takes_the_cue_closing_its_sentence():
     q = extract_quotes(text)
     assert q["speaker"].tolist() == ["he", "he"] and q["speaker_name"].tolist() == ["Tom Hale", "Tom Hale"]
     assert q["rule"].tolist() == ["same_sentence", "trailing"]
+
+
+def test_a_participle_does_not_borrow_an_object_after_a_mid_sentence_cue():
+    q = extract_quotes("Ruiz blasted Hale for backing a bill that would have granted a pathway to citizenship for "
+                       "migrants, telling radio host Ann Lee that Hale had lied.")
+    assert q.loc[q["cue"] == "telling", "speaker"].tolist() == ["Ruiz"]
+
+
+def test_a_dash_then_name_then_colon_introduces_a_quote_that_ends_its_sentence():
+    q = extract_quotes("Turnout matters. The demographic mix has been important for both parties - Philip Burke: "
+                       "“Two weeks ago the race looked different.” [538]\n\nNext item.")
+    assert (q["speaker"].tolist(), q["rule"].tolist()) == (["Philip Burke"], ["colon"])

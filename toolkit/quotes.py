@@ -610,7 +610,8 @@ def _rule_colon(doc, q):
         return sp._attribution("colon", 0.6, (colon, colon + 1), (s0, e0))
     base = max(q["para_start"], lo - 4, colon - 80)
     seg = _COLON_NAME_SEGMENT_RE.search(text[base:colon])
-    if seg and q["close_end"] >= q["para_end"] - 2 and not doc.inside_quote(base + seg.start(1)):
+    if seg and (q["close_end"] >= q["para_end"] - 2 or doc.quote_ends_sentence(q)) \
+            and not doc.inside_quote(base + seg.start(1)):
         return sp._attribution("colon", 0.55, (colon, colon + 1), (base + seg.start(1), base + seg.end(1)))
     if not doc.quote_ends_sentence(q):
         return None
@@ -950,8 +951,8 @@ def _reporting_clause_before(doc, ss, cs):
             return None
         if t in forms and forms[t][0] != t and not t.endswith("ing"):
             subj = sp.subject_before(text, toks[k][0], ss)
-            if subj is None and k + 1 < len(toks):
-                subj = sp.subject_after(text, toks[k][1], toks[-1][1])
+            if subj is None and k + 1 < len(toks) and text[ss:toks[k][0]].rstrip()[-1:] in ",\"”’'":
+                subj = sp.subject_after(text, toks[k][1], toks[-1][1])    # "“…,” said Fiorina, adding ..."
             return subj
     return None
 
