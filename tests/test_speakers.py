@@ -711,3 +711,16 @@ def test_a_dash_then_name_then_colon_introduces_a_quote_that_ends_its_sentence()
     q = extract_quotes("Turnout matters. The demographic mix has been important for both parties - Philip Burke: "
                        "“Two weeks ago the race looked different.” [538]\n\nNext item.")
     assert (q["speaker"].tolist(), q["rule"].tolist()) == (["Philip Burke"], ["colon"])
+
+
+def test_a_trailing_speaker_with_a_long_or_unclosed_aside():
+    q = extract_quotes("''It has the virtue of being fiscally responsible,'' Leonard Burman, director of the centrist "
+                       "Harbor Tax Policy Center and a professor at the Maxwell School of Syracuse University, said of "
+                       "the plan.")
+    assert q["speaker"].tolist() == ["Leonard Burman"]
+    q = extract_quotes("“Clinton needs a strategy for the race,” Nate Silva, the polling guru who founded the site "
+                       "tweeted on Wednesday.")
+    assert q["speaker"].tolist() == ["Nate Silva"]
+    # a closed relative clause still works as before
+    q = extract_quotes("“We will win,” Ted Cruz, who has said the tax is wrong, said on Monday.")
+    assert q.loc[q["type"] == "direct", "speaker"].tolist() == ["Ted Cruz"]

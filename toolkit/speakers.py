@@ -1396,7 +1396,7 @@ def rule_trailing(doc, q):
     m = _DOCUMENT_READS_RE.match(doc.text, pos, limit)
     if m is not None:
         return _attribution("trailing", 0.9, m.span("cue"), m.span("doc"))
-    toks = tokens_between(doc.text, pos, limit)[:24]     # the rule reads at most the first 23
+    toks = tokens_between(doc.text, pos, limit)[:34]     # the rule reads at most the first 33
     if not toks:
         return None
     i = 0
@@ -1420,13 +1420,19 @@ def rule_trailing(doc, q):
     # subject first: find the verb within a few tokens (parentheticals such as "(D-Mo.)" skipped)
     depth = 0
     relative = False
-    for k in range(i, min(len(toks), i + 22)):
+    for k in range(i, min(len(toks), i + 32)):
         t = toks[k][2]
         if relative:
-            relative = t != ","        # "Cruz, who has proposed repealing it, said": skip the relative clause
+            if t in (".", "!", "?") and q.get("starts_sent", True):
+                # the aside never closed: "“…,” Nate Silver, the analyst who founded the site tweeted."
+                a = _unclosed_aside_trailing(toks, i, relative, k, forms)
+                if a is not None:
+                    return a
+                break
+            relative = relative if t != "," else False   # "Cruz, who has proposed repealing it, said": skip it
             continue
         if t in ("who", "which") and k > i and toks[k - 1][2] == ",":
-            relative = True
+            relative = k
             continue
         if t == "(":
             depth += 1
@@ -1442,6 +1448,14 @@ def rule_trailing(doc, q):
                                                    and q.get("starts_sent", True))):
                 # (or "“…,” the company's chief, Ana Ruiz, said": the name in the appositive)
                 return _attribution("trailing", 0.95, (toks[k][0], toks[k][1]), subj[:2], subj[2])
+            if q.get("starts_sent", True):
+                comma = next((j for j in range(i + 1, min(k, i + 5)) if toks[j][2] == ","), None)
+                if comma is not None and all(is_capitalized(toks[j][2]) for j in range(i, comma)) \
+                        and toks[i][2] not in _SENTENCE_WORDS \
+                        and any(toks[j][2] in ("who", "which") for j in range(comma + 1, k)):
+                    # "“…,” Nate Silver, the analyst who founded the site tweeted": an aside left unclosed
+                    return _attribution("trailing", 0.8, (toks[k][0], toks[k][1]), (toks[i][0], toks[comma - 1][1]),
+                                        (toks[comma + 1][0], toks[k - 1][1]))
             if subj:
                 return None  # "“liar,” a charge he denied": the cue has its own subject further on
             break        # a cue word with no subject ("..., drawing laughs"): try the verb rules below
@@ -1484,6 +1498,20 @@ def rule_trailing(doc, q):
 
 _AS_PUT_IT_RE = re.compile(r"\b[Aa]s\s+(?P<subj>(?:[A-Z]|the\s|a\s|an\s|one\s)[^.!?;:“”\"]{1,160}?),?\s+(?:has\s+|once\s+|so\s+\w+\s+)?"
                            r"(?P<cue>put\s+it|puts\s+it)(?:\s+[^,.!?;:“”\"]{0,60})?[,:]\s*[“\"'‘]*$")
+
+
+def _unclosed_aside_trailing(toks, i, rel_k, end_k, forms):
+    """Trailing attribution "Name, the ... who ... <cue> ..." whose relative clause lost its closing
+    comma: the last cue of the clause is the speaking verb, the capitalized name before it speaks."""
+    comma = next((j for j in range(i + 1, min(rel_k, i + 5)) if toks[j][2] == ","), None)
+    if comma is None or not all(is_capitalized(toks[j][2]) for j in range(i, comma)) or toks[i][2] in _SENTENCE_WORDS:
+        return None
+    cue = next((j for j in range(end_k - 1, rel_k + 1, -1) if toks[j][2] in forms and toks[j][2].endswith(("ed", "s"))
+                and forms[toks[j][2]][0] != toks[j][2]), None)
+    if cue is None:
+        return None
+    return _attribution("trailing", 0.8, (toks[cue][0], toks[cue][1]), (toks[i][0], toks[comma - 1][1]),
+                        (toks[comma + 1][0], toks[cue - 1][1]))
 
 
 def rule_leading(doc, q):
