@@ -724,3 +724,11 @@ def test_a_trailing_speaker_with_a_long_or_unclosed_aside():
     # a closed relative clause still works as before
     q = extract_quotes("“We will win,” Ted Cruz, who has said the tax is wrong, said on Monday.")
     assert q.loc[q["type"] == "direct", "speaker"].tolist() == ["Ted Cruz"]
+
+
+def test_a_quote_paragraph_after_a_paragraph_ending_in_a_bare_cue():
+    text = ("What the plan means is left to voters, since Ruiz spoke only in vague terms during the interview.\n\n"
+            "“We have to do something and it is the only way to stop it.”\n\n“We have to be a lot tougher.”")
+    q = extract_quotes(text)
+    assert q["speaker"].tolist() == ["Ruiz", "Ruiz"]
+    assert q["rule"].tolist() == ["cue_sentence_before", "continuation"]

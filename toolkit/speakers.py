@@ -1944,14 +1944,22 @@ def rule_same_sentence_next(doc, q):
 def rule_cue_sentence_before(doc, q):
     """News: a quote right after a sentence that ends in a bare reporting verb belongs to its subject:
     "Ruiz said in a statement. “…”", "…, dos Santos says. “…”" (nothing reported in that sentence)."""
-    if q["starts_para"] or not q["starts_sent"]:
+    if not q["starts_sent"]:
         return None
     text = doc.text
-    head = text[q["para_start"]:q["open_start"]].rstrip()
+    if q["starts_para"]:
+        # news: the paragraph before ends "... since Trump spoke only in bromides during the interview."
+        if q["para"] == 0 or dialogue_mode(doc):
+            return None
+        lo = doc.paragraphs[q["para"] - 1][0]
+        head = text[lo:doc.paragraphs[q["para"] - 1][1]].rstrip()
+    else:
+        lo = q["para_start"]
+        head = text[lo:q["open_start"]].rstrip()
     if not head.endswith("."):
         return None
-    end = q["para_start"] + len(head) - 1
-    ss = max(q["para_start"], doc.sentences[doc.sent_index(end - 1)][0]) if doc.sentences else q["para_start"]
+    end = lo + len(head) - 1
+    ss = max(lo, doc.sentences[doc.sent_index(end - 1)][0]) if doc.sentences else lo
     k = q["idx"] - 1
     if k >= 0 and doc.quotes[k]["close_end"] > ss and _attributed(doc.quotes[k]):
         return None          # the sentence holds an attributed quote: continuation decides
