@@ -732,3 +732,10 @@ def test_a_quote_paragraph_after_a_paragraph_ending_in_a_bare_cue():
     q = extract_quotes(text)
     assert q["speaker"].tolist() == ["Ruiz", "Ruiz"]
     assert q["rule"].tolist() == ["cue_sentence_before", "continuation"]
+
+
+def test_a_capitalized_pronoun_after_a_mid_sentence_quote_starts_a_new_sentence():
+    q = extract_quotes("Ruiz emailed her condolences, telling her, “you are an all-star player and we need you!” "
+                       "She replied to him that it was an honor to serve.")
+    direct = q[q["type"] == "direct"]
+    assert direct["speaker"].tolist() == ["Ruiz"] and direct["rule"].tolist() == ["leading_participle"]

@@ -1378,6 +1378,9 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             a = rule(doc, q)
             if a and rule is sp.rule_trailing and not _trailing_cue_ends_clause(doc, q, a):
                 a = None
+            if a and rule is sp.rule_trailing and not q["starts_sent"] and q["content_end_char"] in ".!?" \
+                    and text[a["speaker_start"]:a["speaker_end"]] in ("He", "She", "They", "We", "I"):
+                a = None      # "... telling her, “you are a star!” She replied that ...": a new sentence
             if a and rule is sp.rule_leading and (_names_a_thing(doc, q, a) or _clause_before_quote(doc, q, a)
                                                   or _DOUBLE_RE.search(text, a["cue_end"], q["open_start"])):
                 a = None
