@@ -739,3 +739,9 @@ def test_a_capitalized_pronoun_after_a_mid_sentence_quote_starts_a_new_sentence(
                        "She replied to him that it was an honor to serve.")
     direct = q[q["type"] == "direct"]
     assert direct["speaker"].tolist() == ["Ruiz"] and direct["rule"].tolist() == ["leading_participle"]
+
+
+def test_a_leading_participle_skips_a_sentence_initial_prepositional_adjunct():
+    q = extract_quotes("In June 2009, after Clinton suffered a concussion, Ruiz emailed her condolences, telling her, "
+                       "“you are an all-star player and we need you!”")
+    assert q["speaker"].tolist() == ["Ruiz"]

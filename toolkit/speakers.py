@@ -1588,6 +1588,8 @@ spoke wrote told said struck hit fought met paid sent spent stood drew threw sho
 fell grew blew flew sang rang sought taught caught bought brought dealt meant sold seemed""".split())
 
 
+# a sentence-initial prepositional adjunct: "In June 2009, after Clinton fell ill, Axelrod wrote ..."
+_ADJUNCT_PREPOSITIONS = frozenset("In On At During Despite Amid Following Under".split())
 _SUBORDINATORS = frozenset("although though when while as if because after before since once whereas unless "
                            "until".split())
 
@@ -1601,7 +1603,8 @@ def main_clause_subject(text: str, start: int, limit: int, *, inside_quote=None)
     i0 = 0
     while i0 < len(toks) - 1 and toks[i0][2].lower() in ("and", "but", "yet", "so"):
         i0 += 1
-    skip = skipped = bool(toks) and toks[i0][2].lower() in _SUBORDINATORS
+    skip = skipped = bool(toks) and (toks[i0][2].lower() in _SUBORDINATORS or (
+        toks[i0][2] in _ADJUNCT_PREPOSITIONS and any(t[2] == "," for t in toks[i0 + 1:i0 + 30])))
     for k, (s, e, t) in enumerate(toks):
         if skip:
             # "Although he thanked them, he sounded ...": the main clause starts after the comma
