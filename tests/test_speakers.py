@@ -745,3 +745,9 @@ def test_a_leading_participle_skips_a_sentence_initial_prepositional_adjunct():
     q = extract_quotes("In June 2009, after Clinton suffered a concussion, Ruiz emailed her condolences, telling her, "
                        "“you are an all-star player and we need you!”")
     assert q["speaker"].tolist() == ["Ruiz"]
+
+
+def test_name_colon_labels_inside_a_paragraph_each_speak_their_quote():
+    q = extract_quotes("Both reject the term. Ruiz: \"Our goal is not to contain the flood, but to stop it.\" "
+                       "Hale: \"The mission is to stop the flood -- not to contain it.\"")
+    assert q["speaker"].tolist() == ["Ruiz", "Hale"] and q["rule"].tolist() == ["colon", "colon"]

@@ -555,6 +555,7 @@ _RELATIVE_TAIL_RE = re.compile(r"\s*(?:,|\s[—–-])\s*who\s+(?:(?:also|then|la
 _OBJECT_TAIL_RE = re.compile(r",(?!\s+and\s+(?:for|to|of|on|in|with|about|against)\s)|"
                              r"(?<!,)\s(?:and|but|while|as|even|because|although|though|which|who)\s(?!(?:other|more)\s)"
                              r"|\s[—–-]\s|\s\(")
+_NOT_LABEL_WORDS = frozenset("Update Note Correction Editor Watch Read Related Photo Video Q A".split())
 _HEADLINE_NAME_RE = re.compile(r"^(?:[A-Z][\w’'.\-]*\s+){0,2}[A-Z][\w’'.\-]*$")
 
 
@@ -605,7 +606,9 @@ def _rule_colon(doc, q):
         return None
     colon = lo + len(head) - 1
     prefix = text[lo:colon].strip()
-    if _HEADLINE_NAME_RE.match(prefix) and lo == q["para_start"]:
+    if _HEADLINE_NAME_RE.match(prefix) and prefix not in _NOT_LABEL_WORDS and (
+            lo == q["para_start"] or text[q["para_start"]:lo].rstrip()[-1:] in ".!?\"”'’"):
+        # (also a label after a quote: "Clinton: “…” Bush: “…”")
         s0, e0 = _trim(text, lo, colon)
         return sp._attribution("colon", 0.6, (colon, colon + 1), (s0, e0))
     base = max(q["para_start"], lo - 4, colon - 80)
