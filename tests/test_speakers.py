@@ -751,3 +751,14 @@ def test_name_colon_labels_inside_a_paragraph_each_speak_their_quote():
     q = extract_quotes("Both reject the term. Ruiz: \"Our goal is not to contain the flood, but to stop it.\" "
                        "Hale: \"The mission is to stop the flood -- not to contain it.\"")
     assert q["speaker"].tolist() == ["Ruiz", "Hale"] and q["rule"].tolist() == ["colon", "colon"]
+
+
+def test_a_share_of_poll_respondents_is_reported_by_the_poll():
+    q = extract_quotes("In a poll conducted by the Ledger and KXTV News, just 28 percent of voters said they had a "
+                       "positive view of the mayor.")
+    assert q["speaker"].tolist() == ["a poll conducted by the Ledger and KXTV News"]
+    q = extract_quotes("The survey has bad news for Ruiz — 25 percent of likely voters say they would never back him.")
+    assert q["speaker"].tolist() == ["The survey"]
+    # no poll in the sentence: the respondents themselves
+    q = extract_quotes("Just 28 percent of voters said they had a positive view of the mayor.")
+    assert q["speaker"].tolist() == ["voters"]

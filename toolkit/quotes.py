@@ -1026,6 +1026,29 @@ _COMMA_ADVERB_TAIL_RE = re.compile(r",\s+(?:perhaps|also|even|again|then|still|t
 _VERB_PHRASE_START_RE = re.compile(r"[a-z]+(?:ing|es|ed)\s+(?:a|an|the|his|her|their|its)\s")
 
 
+_SHARE_OF_RE = re.compile(r"(?:\d[\d.,]*\s*(?:percent|%)|\b(?:one|two|three|four|five|six|seven|eight|nine|\d+)\s+in\s+"
+                          r"(?:\d+|two|three|four|five|ten))\s+(?:of\s+)?(?:the\s+|those\s+)?(?:[\w’'\-]+\s+){0,3}$", re.I)
+_POLL_RE = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Ii]ts)\s+(?:[\w/.\-’']+\s+){0,6}?(?:poll|survey)\b")
+
+
+def _poll_behind_share(text, ss, subj_start):
+    """The poll of a sentence that reports a share of its respondents ("In a Times/CBS poll, 28
+    percent of voters said ..."), as a subject triple, or None."""
+    if not _SHARE_OF_RE.search(text, max(ss, subj_start - 60), subj_start):
+        return None
+    poll = None
+    for poll in _POLL_RE.finditer(text, ss, subj_start):
+        pass
+    if poll is None:
+        return None
+    comma = text.find(",", poll.end(), subj_start)
+    end = comma if 0 < comma - poll.end() < 70 and not re.search(r"[;:—–]", text[poll.end():comma]) \
+        and re.match(r"\s+(?:conducted|released|taken|published|by|from|of|for|in)\b", text[poll.end():comma]) \
+        else poll.end()
+    return poll.start(), end, None       # "a poll conducted by the Times and CBS News"
+
+
+
 def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
     """The reported clause of one cue (indirect or mixed speech), or None."""
     text = doc.text
@@ -1065,6 +1088,8 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         return None
     if subj is None:
         return None
+    if (poll := _poll_behind_share(text, ss, subj[0])) is not None:
+        subj = poll       # "In a poll by X, 28 percent of voters said ...": the poll reports its respondents
     if borrowed is None and not relative and not cue.endswith("ing") and \
             (before := text[ss:subj[0]].rstrip()).endswith(",") and not _DOUBLE_RE.search(text, ss, subj[0]):
         r = _parenthetical_clause(doc, ss, len(before), cs, ce, subj, pe, quote_spans)
