@@ -762,3 +762,12 @@ def test_a_share_of_poll_respondents_is_reported_by_the_poll():
     # no poll in the sentence: the respondents themselves
     q = extract_quotes("Just 28 percent of voters said they had a positive view of the mayor.")
     assert q["speaker"].tolist() == ["voters"]
+
+
+def test_headline_words_after_a_name_are_not_part_of_it():
+    from toolkit.speakers import ArticleSpeakers
+    text = ("Mayor Ines Calder Attacks Ferry Deal.\n\nThe mayor attacks the deal and calls it a ferry to nowhere. "
+            "“It is a scandal,” Calder said.")
+    article = ArticleSpeakers(text)
+    assert "Ines Calder" in article.entities
+    assert not any(name.endswith(("Attacks", "Ferry", "Deal")) for name in article.entities)

@@ -495,6 +495,12 @@ class ArticleSpeakers:
                     or head in names or (len(toks) == 1 and head in known)
                     or (len(toks) > 1 and toks[-1] in known)):
                 continue
+            while len(toks) > 2 and toks[-1] not in names and toks[-1] not in known and (
+                    toks[-1].lower() in _WEEKDAYS or self._used_in_lower_case(toks[-1].lower())):
+                # a headline word after the name: "Hillary Clinton Attacks", "Ted Cruz Super Tuesday"
+                e = s + self.text[s:e].rindex(toks[-1])
+                e = s + len(self.text[s:e].rstrip())
+                toks = toks[:-1]
             run = self.text[s:e]
             if " of " in run and hl.rstrip(".") not in title_words:
                 run = run[:run.index(" of ")]      # "Mary of Ralph", "Picture of Dorian Gray": no title, no "of"
