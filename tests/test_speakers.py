@@ -771,3 +771,12 @@ def test_headline_words_after_a_name_are_not_part_of_it():
     article = ArticleSpeakers(text)
     assert "Ines Calder" in article.entities
     assert not any(name.endswith(("Attacks", "Ferry", "Deal")) for name in article.entities)
+
+
+def test_a_source_closing_a_reported_clause_speaks_the_whole_sentence():
+    q = extract_quotes("He also thought that he alone was trusted on the case, officials said.")
+    assert (q["speaker"].tolist(), q["rule"].tolist()) == (["officials"], ["indirect_trailing"])
+    assert q["text"].tolist() == ["He also thought that he alone was trusted on the case"]
+    # a clause that merely contains a name and "said that ..." keeps its own cue
+    q = extract_quotes("In his book, Mr. McKinley said that he considered debt a last resort.")
+    assert q["speaker"].tolist() == ["Mr. McKinley"]

@@ -1003,6 +1003,11 @@ studies report reports records documents emails email average count tally census
 
 # a statement someone issues: the issuer speaks through the participle after it ("X issued a
 # statement saying ...", "she said at a news conference announcing ...")
+# a source closing a reported clause: "..., officials said", "..., she said in an interview this year"
+_TRAILING_SOURCE_RE = re.compile(
+    r",\s+(?P<who>(?:[A-Z][\w.’'\-]*\s+){0,3}[A-Z][\w.’'\-]*|he|she|they|(?:[a-z]+\s+){0,3}officials)\s+"
+    r"(?P<cue>said|says)(?:\s+(?:in|on|at|during|earlier|later|last|this|after|before|to|Monday|Tuesday|Wednesday|"
+    r"Thursday|Friday|Saturday|Sunday)\b[^,.;:“”\"]{0,60})?$")
 _STATEMENT_NOUNS = frozenset("""statement statements release conference briefing interview interviews speech remarks
 appearance letter op-ed post posts tweet tweets video message""".split())
 
@@ -1551,6 +1556,8 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             continue
         else:
             r["type"] = "indirect"
+        if r["start"] > r["cue_start"] and not r.get("fragments") and _TRAILING_SOURCE_RE.search(text, r["start"], r["end"]):
+            continue      # "He thought that he alone ..., officials said": the closing source's cue reports it all
         r["attribution"] = sp._attribution(r["rule"], r["confidence"], (r["cue_start"], r["cue_end"]),
                                            r["subj"][:2], r["subj"][2])
         for q in inner:
