@@ -780,3 +780,9 @@ def test_a_source_closing_a_reported_clause_speaks_the_whole_sentence():
     # a clause that merely contains a name and "said that ..." keeps its own cue
     q = extract_quotes("In his book, Mr. McKinley said that he considered debt a last resort.")
     assert q["speaker"].tolist() == ["Mr. McKinley"]
+
+
+def test_a_relative_pronoun_after_a_quote_is_not_its_speaker():
+    q = extract_quotes("At one point the crowd loudly reprised the chant “Lock her up! Lock her up!” that ricocheted "
+                       "through the arena all week.")
+    assert "that" not in q["speaker"].tolist()

@@ -1468,7 +1468,8 @@ def rule_trailing(doc, q):
         if t in _CLAUSE_PUNCT:
             break
     # "“…,” the Republican nominee riffed": a determiner-led subject and any past-tense verb
-    if q["content_end_char"] in ",!?—–-…" and toks[i][2].lower() in _DETERMINERS:
+    if q["content_end_char"] in ",!?—–-…" and toks[i][2].lower() in _DETERMINERS \
+            and toks[i][2].lower() not in ("that", "which"):     # the chant “Lock her up!” that rang out
         for k in range(i + 1, min(len(toks), i + 8)):
             t = toks[k][2]
             if t in _CLAUSE_PUNCT or t == "," or t.lower() in PRONOUN_GENDER or t in _SUBJECT_STOP \
