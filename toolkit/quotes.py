@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import accumulate
 
 import pandas as pd
 
@@ -1568,12 +1569,14 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         elif r.get("fragments"):
             last_clause = tuple(r["fragments"][-1])
 
-    according = [(r["start"], r["end"]) for r in out_rows if r["rule"] == "according_to"]
+    according = sorted((r["start"], r["end"]) for r in out_rows if r["rule"] == "according_to")
     if according:
         # "X has granted immunity to Y, according to an official": the outer source vouches for
         # the whole clause, and a reported clause inside it is not a second quotation
+        starts = [a for a, _b in according]
+        reach = list(accumulate((b for _a, b in according), max))    # furthest end of the spans so far
         out_rows = [r for r in out_rows if r["rule"] == "according_to"
-                    or not any(s <= r["start"] and r["end"] <= e for s, e in according)]
+                    or (k := bisect_right(starts, r["start"]) - 1) < 0 or reach[k] < r["end"]]
     headline = _headline_colon(doc)
     if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
             not any(r["start"] < headline["end"] and headline["start"] < r["end"] for r in out_rows):
@@ -1609,6 +1612,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
     # -- 4. cue-less quotes: dialogue turns, continuation, terms -------------------------------
     doc.reported_rows = sorted((r for r in out_rows if r["attribution"].get("_resolved") is not None),
                                key=lambda r: r["end"])
+    doc.reported_ends = [r["end"] for r in doc.reported_rows]
     extra_rows = []
     for q in marks:
         if q["idx"] in taken:

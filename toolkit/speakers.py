@@ -1710,7 +1710,7 @@ def rule_after_reported(doc, q):
         lo = max(ps, doc.sentences[doc.sent_index(max(ps, pe - 1))][0])    # its last sentence
     else:
         lo = q["para_start"]
-    k = bisect_right([r["end"] for r in rows], q["open_start"]) - 1
+    k = bisect_right(doc.reported_ends, q["open_start"]) - 1
     if k < 0 or rows[k]["end"] < lo or rows[k]["cue_start"] < lo - 400:
         return None
     row = rows[k]
