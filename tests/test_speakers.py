@@ -786,3 +786,10 @@ def test_a_relative_pronoun_after_a_quote_is_not_its_speaker():
     q = extract_quotes("At one point the crowd loudly reprised the chant “Lock her up! Lock her up!” that ricocheted "
                        "through the arena all week.")
     assert "that" not in q["speaker"].tolist()
+
+
+def test_a_trailing_speaker_whose_appositive_holds_a_quoted_name():
+    q = extract_quotes("“We’ve had more successful conventions than this one,” Texas delegate Bill Eastman, wearing a "
+                       "cowboy hat and “Ted Cruz” campaign pins, said matter-of-factly.")
+    assert (q["speaker"].tolist(), q["rule"].tolist()) == (["Texas delegate Bill Eastman"], ["trailing"])
+    assert len(q.iloc[0]["fragments"]) == 1      # the quoted name is not a second piece of the quote

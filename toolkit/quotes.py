@@ -1432,8 +1432,9 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
     for k, q in enumerate(marks[:-1]):
         a = q["attribution"]
         nxt = marks[k + 1]
-        if not a or a["rule"] not in ("trailing", "trailing_inverted", "trailing_any_verb") or nxt.get("merged"):
-            continue
+        if not a or a["rule"] not in ("trailing", "trailing_inverted", "trailing_any_verb") or nxt.get("merged") \
+                or nxt["open_start"] < a["cue_end"]:
+            continue      # (a quote inside the speaker's appositive is not the quote's second piece)
         if nxt["para"] != q["para"] or "\n" in text[q["close_end"]:nxt["open_start"]] or (nxt["attribution"] is not None
                                          and nxt["attribution"]["cue_start"] != a["cue_start"]):
             continue

@@ -1426,6 +1426,7 @@ def rule_trailing(doc, q):
     # subject first: find the verb within a few tokens (parentheticals such as "(D-Mo.)" skipped)
     depth = 0
     relative = False
+    skip_to = 0
     for k in range(i, min(len(toks), i + 32)):
         t = toks[k][2]
         if relative:
@@ -1454,17 +1455,27 @@ def rule_trailing(doc, q):
                                                    and q.get("starts_sent", True))):
                 # (or "“…,” the company's chief, Ana Ruiz, said": the name in the appositive)
                 return _attribution("trailing", 0.95, (toks[k][0], toks[k][1]), subj[:2], subj[2])
-            if q.get("starts_sent", True):
-                comma = next((j for j in range(i + 1, min(k, i + 5)) if toks[j][2] == ","), None)
-                if comma is not None and all(is_capitalized(toks[j][2]) for j in range(i, comma)) \
-                        and toks[i][2] not in _SENTENCE_WORDS \
-                        and any(toks[j][2] in ("who", "which") for j in range(comma + 1, k)):
-                    # "“…,” Nate Silver, the analyst who founded the site tweeted": an aside left unclosed
-                    return _attribution("trailing", 0.8, (toks[k][0], toks[k][1]), (toks[i][0], toks[comma - 1][1]),
-                                        (toks[comma + 1][0], toks[k - 1][1]))
+            if q.get("starts_sent", True) and is_capitalized(toks[i][2]) and toks[i][2] not in _SENTENCE_WORDS:
+                # "“…,” Nate Silver, the analyst who founded the site tweeted": an aside left unclosed;
+                # "“…,” delegate Bill Eastland, wearing “Ted Cruz” pins, said": an aside holding a quote
+                comma = next((j for j in range(i + 1, min(k, i + 7)) if toks[j][2] == ","), None)
+                if comma is not None and (toks[k - 1][2] == "," or any(toks[j][2] in ("who", "which")
+                                                                        for j in range(comma + 1, k))):
+                    named = subject_before(doc.text, toks[comma][0], toks[i][0])
+                    if named is not None and named[0] == toks[i][0]:
+                        return _attribution("trailing", 0.8, (toks[k][0], toks[k][1]), named[:2],
+                                            (toks[comma + 1][0], toks[k - 1 if toks[k - 1][2] != "," else k - 2][1]))
             if subj:
                 return None  # "“liar,” a charge he denied": the cue has its own subject further on
             break        # a cue word with no subject ("..., drawing laughs"): try the verb rules below
+        if k < skip_to:
+            continue
+        if t in "“\"" and toks[k - 1][2] != "," and any(toks[j][2] == "," for j in range(i + 1, k)):
+            close = next((j for j in range(k + 1, min(len(toks), k + 5)) if toks[j][2] in "”\""), None)
+            if close is not None and close + 1 < len(toks) and toks[close + 1][2].isalpha() \
+                    and toks[close + 1][2].islower() and all(is_capitalized(x[2]) for x in toks[k + 1:close]):
+                skip_to = close + 1   # a quoted name inside an appositive: "X, wearing “Ted Cruz” pins, said"
+                continue
         if t in _CLAUSE_PUNCT:
             break
     # "“…,” the Republican nominee riffed": a determiner-led subject and any past-tense verb
