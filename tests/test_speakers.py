@@ -793,3 +793,10 @@ def test_a_trailing_speaker_whose_appositive_holds_a_quoted_name():
                        "cowboy hat and “Ted Cruz” campaign pins, said matter-of-factly.")
     assert (q["speaker"].tolist(), q["rule"].tolist()) == (["Texas delegate Bill Eastman"], ["trailing"])
     assert len(q.iloc[0]["fragments"]) == 1      # the quoted name is not a second piece of the quote
+
+
+def test_a_written_text_that_reads_before_its_quotation_speaks_it():
+    q = extract_quotes("The flyer shows a photo of the senator.\n\nAt the bottom it reads, “P.S. You can support the "
+                       "cause by chipping in $35 after you enter.”")
+    direct = q[q["type"] == "direct"]
+    assert (direct["speaker"].tolist(), direct["cue"].tolist()) == (["it"], ["reads"])

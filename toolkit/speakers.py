@@ -1514,6 +1514,11 @@ def rule_trailing(doc, q):
     return None
 
 
+_DOCUMENT_READS_BEFORE_RE = re.compile(
+    r"(?<![\w’'])(?P<doc>it|(?:the|a|an|his|her|its|their|this|that|one)[ \t]+(?:[\w’'\-]+[ \t]+){0,2}?"
+    r"(?:statement|letter|sign|email|e-mail|message|tweet|post|note|ad|banner|memo|release|caption|headline|"
+    r"placard|poster|card|text|plaque|inscription|notice|website|page|label|slogan|shirt|t-shirt)s?)"
+    r"[ \t]+(?P<cue>read|reads)[ \t]*[,:][ \t]*[“\"‘']*$")
 _AS_PUT_IT_RE = re.compile(r"\b[Aa]s\s+(?P<subj>(?:[A-Z]|the\s|a\s|an\s|one\s)[^.!?;:“”\"]{1,160}?),?\s+(?:has\s+|once\s+|so\s+\w+\s+)?"
                            r"(?P<cue>put\s+it|puts\s+it)(?:\s+[^,.!?;:“”\"]{0,60})?[,:]\s*[“\"'‘]*$")
 
@@ -1543,6 +1548,8 @@ def rule_leading(doc, q):
         return None
     forms = cue_forms()
     last = last[2]
+    if last in (":", ",") and (m := _DOCUMENT_READS_BEFORE_RE.search(doc.text, floor, o)) is not None:
+        return _attribution("leading", 0.85, m.span("cue"), m.span("doc"))      # "At the bottom it reads, “…”"
     if last in (":", ",") and (m := _AS_PUT_IT_RE.search(doc.text, floor, o)) is not None:
         # "As Akhil Amar, a law professor, put it, “…”"
         s0, e0 = m.span("subj")
