@@ -800,3 +800,8 @@ def test_a_written_text_that_reads_before_its_quotation_speaks_it():
                        "cause by chipping in $35 after you enter.”")
     direct = q[q["type"] == "direct"]
     assert (direct["speaker"].tolist(), direct["cue"].tolist()) == (["it"], ["reads"])
+
+
+def test_a_noun_form_of_a_cue_after_a_determiner_is_part_of_the_trailing_speaker():
+    q = extract_quotes("The agency \"is particularly feeble, often failing to use its full powers,\" the report said.")
+    assert (q["speaker"].tolist(), q["rule"].tolist()) == (["the report"], ["trailing"])

@@ -1449,6 +1449,8 @@ def rule_trailing(doc, q):
             continue
         if depth:
             continue
+        if t in forms and k > i and toks[k - 1][2].lower() in _NOUN_MARKERS and forms[t][0] in (t, t[:-1]):
+            continue      # "“…,” the report said": a base form after a determiner is a noun, not the cue
         if t in forms:
             subj = subject_before(doc.text, toks[k][0], toks[i][0])
             if subj and (subj[0] == toks[i][0] or (subj[2] is not None and subj[2][0] == toks[i][0]
