@@ -1449,7 +1449,7 @@ def rule_trailing(doc, q):
             continue
         if depth:
             continue
-        if t in forms and k > i and toks[k - 1][2].lower() in _NOUN_MARKERS and forms[t][0] in (t, t[:-1]):
+        if t in _SPEAKING_DOCUMENTS and k > i and toks[k - 1][2].lower() in _NOUN_MARKERS:
             continue      # "“…,” the report said": a base form after a determiner is a noun, not the cue
         if t in forms:
             subj = subject_before(doc.text, toks[k][0], toks[i][0])
@@ -1516,6 +1516,8 @@ def rule_trailing(doc, q):
     return None
 
 
+# documents named by a cue's base form ("report"): after a determiner they are a trailing speaker
+_SPEAKING_DOCUMENTS = frozenset("report reports study survey statement release filing complaint ruling memo".split())
 _DOCUMENT_READS_BEFORE_RE = re.compile(
     r"(?<![\w’'])(?P<doc>it|(?:the|a|an|his|her|its|their|this|that|one)[ \t]+(?:[\w’'\-]+[ \t]+){0,2}?"
     r"(?:statement|letter|sign|email|e-mail|message|tweet|post|note|ad|banner|memo|release|caption|headline|"
