@@ -536,6 +536,8 @@ def test_the_issuer_of_a_statement_speaks_its_participle_clause():
     assert q["speaker"].tolist() == ["Councilwoman Irene Paxton"]
     q = extract_quotes("The harbor authority released a statement Friday questioning whether the audit was fair.")
     assert q["speaker"].tolist() == ["The harbor authority"]
+    q = extract_quotes("In January, Senator Ruiz issued a report arguing that companies get away with crimes.")
+    assert q["speaker"].tolist() == ["Senator Ruiz"]
     # a statement that is itself the subject still speaks
     q = extract_quotes("The statement said the pier would reopen in May.")
     assert q["speaker"].tolist() == ["The statement"]

@@ -1010,7 +1010,7 @@ _TRAILING_SOURCE_RE = re.compile(
     r"(?P<cue>said|says)(?:\s+(?:in|on|at|during|earlier|later|last|this|after|before|to|Monday|Tuesday|Wednesday|"
     r"Thursday|Friday|Saturday|Sunday)\b[^,.;:“”\"]{0,60})?$")
 _STATEMENT_NOUNS = frozenset("""statement statements release conference briefing interview interviews speech remarks
-appearance letter op-ed post posts tweet tweets video message""".split())
+appearance letter op-ed post posts tweet tweets video message report""".split())
 
 
 def _statement_object(text, subj):
