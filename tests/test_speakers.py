@@ -807,3 +807,10 @@ def test_a_written_text_that_reads_before_its_quotation_speaks_it():
 def test_a_noun_form_of_a_cue_after_a_determiner_is_part_of_the_trailing_speaker():
     q = extract_quotes("The agency \"is particularly feeble, often failing to use its full powers,\" the report said.")
     assert (q["speaker"].tolist(), q["rule"].tolist()) == (["the report"], ["trailing"])
+
+
+def test_a_gerund_after_by_shares_the_subject_of_its_clause():
+    q = extract_quotes("Ruiz picked up from his daughter by saying he is ready to go to work for the city.")
+    assert q["speaker"].tolist() == ["Ruiz"]
+    q = extract_quotes("The mayor ended the meeting without saying whether the pier would reopen.")
+    assert q["speaker"].tolist() == ["The mayor"]

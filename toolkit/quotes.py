@@ -1028,6 +1028,8 @@ def _data_subject(text, subj):
 # "..., perhaps recognizing that": an adverb between the comma and a participle cue
 _COMMA_ADVERB_TAIL_RE = re.compile(r",\s+(?:perhaps|also|even|again|then|still|thereby|apparently|essentially|"
                                    r"clearly|repeatedly|once again|[a-z]+ly)\s+$")
+# "X picked up from his daughter by saying ...": a gerund after "by" shares the clause's subject
+_BY_GERUND_TAIL_RE = re.compile(r"\s(?:by|without|before|after)\s+$")
 # a "subject" that starts with a verb: "referencing a confirmed report", "features a New York Times report"
 _VERB_PHRASE_START_RE = re.compile(r"[a-z]+(?:ing|es|ed)\s+(?:a|an|the|his|her|their|its)\s")
 
@@ -1064,7 +1066,7 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
     borrowed = None
     relative = False
     if cue.endswith("ing") and (prefix.rstrip().rstrip("\"”’").endswith((",", " -", "—", "–"))
-                                or _COMMA_ADVERB_TAIL_RE.search(prefix)):
+                                or _COMMA_ADVERB_TAIL_RE.search(prefix) or _BY_GERUND_TAIL_RE.search(prefix)):
         subj = borrowed = _reporting_clause_before(doc, ss, cs) or _sentence_subject(doc, ss, cs)  # "..., saying the ..."
     else:
         subj = sp.subject_before(text, cs, ss)
