@@ -551,3 +551,289 @@ def test_a_clause_after_said_is_not_an_inverted_subject():
     assert quotes.loc[quotes["type"] == "direct", "rule"].tolist() != ["trailing_inverted"]
     inverted = extract_quotes("“The levy stays,” said Will Okafor, the council’s treasurer.")
     assert inverted[["speaker", "rule"]].values.tolist() == [["Will Okafor", "trailing_inverted"]]
+
+
+def test_the_issuer_of_a_statement_speaks_its_participle_clause():
+    q = extract_quotes("After the vote, Councilwoman Irene Paxton (D-Ward 4) issued a statement saying that the "
+                       "ferry contract had been rushed through.")
+    assert q["speaker"].tolist() == ["Councilwoman Irene Paxton"]
+    q = extract_quotes("The harbor authority released a statement Friday questioning whether the audit was fair.")
+    assert q["speaker"].tolist() == ["The harbor authority"]
+    q = extract_quotes("In January, Senator Ruiz issued a report arguing that companies get away with crimes.")
+    assert q["speaker"].tolist() == ["Senator Ruiz"]
+    # a statement that is itself the subject still speaks
+    q = extract_quotes("The statement said the pier would reopen in May.")
+    assert q["speaker"].tolist() == ["The statement"]
+
+
+def test_a_dashed_aside_between_subject_and_cue_is_skipped():
+    q = extract_quotes("Council candidate Dana Whitfield - who once said she would sell the ferry line - said on "
+                       "Saturday that the harbor should stay public.")
+    said = q[q["text"] == "the harbor should stay public"]
+    assert said["speaker"].tolist() == ["Council candidate Dana Whitfield"]
+    q = extract_quotes("The governor — who had promised a veto — told reporters that he would sign the budget.")
+    assert q["speaker"].tolist() == ["The governor"]
+
+
+def test_a_participle_after_a_dash_belongs_to_the_sentence_subject():
+    q = extract_quotes("The mayor has withheld her endorsement, meaning she will not campaign with him - "
+                       "essentially conceding that the race is lost.")
+    assert q.loc[q["cue"] == "conceding", "speaker"].tolist() == ["The mayor"]
+
+
+def test_modals_time_phrases_and_adverbial_asides_stay_out_of_the_subject():
+    cases = {
+        "Organizers must say that the route is closed.": "Organizers",
+        "Ruiz has since said he now believes the levy is fair.": "Ruiz",
+        "The harbor board now says the dredging will wait.": "The harbor board",
+        "Her closest allies have in the past said she was staying quiet on purpose.": "Her closest allies",
+        "The union has in recent weeks warned that a strike is likely.": "The union",
+        "The mayor, on Tuesday, said the pier would close.": "The mayor",
+    }
+    for text, speaker in cases.items():
+        assert extract_quotes(text)["speaker"].tolist() == [speaker], text
+    # an adverbial aside after a relative clause: the person before "who" speaks
+    q = extract_quotes("Sandy Moreau, who lost her shop in the flood in Dayton, Ohio, in June 2019, said that "
+                       "the levee plan had failed her family.")
+    assert q["speaker"].tolist() == ["Sandy Moreau"]
+
+
+def test_a_quote_after_a_mixed_clause_continues_its_speaker():
+    q = extract_quotes("Commuters were angry on Monday. Lena Ortiz said the ferry was \"late every single day.\" "
+                       "\"We deserve better than this.\"")
+    assert q["type"].tolist() == ["mixed", "direct"]
+    assert q["speaker"].tolist() == ["Lena Ortiz", "Lena Ortiz"]
+    assert q["rule"].tolist() == ["indirect_leading", "continuation"]
+
+
+def test_a_home_town_before_a_relative_clause_is_not_the_speaker():
+    for text in ("Harry Bell, 30, of Raleigh, N.C., who was among those polled, said the race was close.",
+                 "Mayor Jane Hill of Dayton, Ohio, who rides the ferry daily, said the fares were too high."):
+        assert extract_quotes(text)["speaker"].str.startswith(("Harry Bell", "Mayor Jane Hill")).all(), text
+
+
+def test_a_participle_belongs_to_the_main_clause_after_a_leading_adjunct():
+    cases = {
+        "While the mayor considered the unions her allies, she seems to have no problem cutting their pay, "
+        "arguing that the city is broke.": "she",
+        "In a letter to council members released Monday, Ruiz rips the harbor deal, arguing that the terms "
+        "are unfair.": "Ruiz",
+        "When her family moved back to Ohio, her mother refused to sell the farm, insisting that land was "
+        "safer than cash.": "her mother",
+    }
+    for text, speaker in cases.items():
+        assert extract_quotes(text)["speaker"].tolist() == [speaker], text
+    # no adjunct: the first verb's subject, as before
+    q = extract_quotes("The agency rejected the audit, saying that its books were in order.")
+    assert q["speaker"].tolist() == ["The agency"]
+
+
+def test_first_person_in_a_question_and_answer_interview_is_the_answer_label():
+    text = ("Mayor Ines Calder spoke to Hugo Brandt about the flood.\n\n"
+            "Q: What did the flood do to your town?\n\n"
+            "A: We lost half the farms, and I believe the levee will fail again.")
+    q = extract_quotes(text)
+    believe = q[q["cue"] == "believe"]
+    assert believe["speaker"].tolist() == ["I"] and believe["speaker_name"].tolist() == ["A"]
+
+
+def test_a_clause_inside_an_according_to_clause_is_not_a_second_quote():
+    q = extract_quotes("The ministry has told the court that the records were lost, according to a filing "
+                       "released Thursday.")
+    assert len(q) == 1
+    assert q["cue"].tolist() == ["according to"] and q["text"].str.startswith("The ministry").all()
+
+
+def test_a_weekday_at_the_end_of_a_mention_is_a_date_not_a_name():
+    assert mention_info("a filing released Thursday", 0, 26)["name"] is None
+    assert mention_info("Okafor earlier Thursday", 0, 23)["name"] == "Okafor"
+    info = mention_info("The senator on Tuesday", 0, 22)
+    assert info["name"] is None and info["kind"] == "nominal"
+
+
+def test_a_quote_paragraph_after_reported_speech_continues_its_speaker():
+    text = ("The harbor plan drew fire on Monday. Rather, Mayor Ines Calder said, the delays would only grow.\n\n"
+            "“To my knowledge, nobody has even read the contract.”\n\n"
+            "The council meets again in May.\n\n"
+            "“It is a scandal.”")
+    q = extract_quotes(text)
+    direct = q[q["type"] == "direct"]
+    first = direct.iloc[0]
+    assert (first["speaker_name"], first["rule"]) == ("Ines Calder", "after_reported")
+    # narration between the reported speech and the quote: no speaker guessed
+    assert direct.iloc[1]["rule"] != "after_reported"
+
+
+def test_a_double_hyphen_aside_is_skipped_like_a_dash():
+    q = extract_quotes("A former candidate -- Tom Hale, who lost the 2012 race -- said the governor had offered "
+                       "no changes to the budget.")
+    assert q["speaker"].tolist() == ["A former candidate"]
+
+
+def test_a_trailing_role_then_name_appositive_speaks():
+    q = extract_quotes("''We looked at thousands of interviews,'' the company's chief executive, Lena Ortiz, told "
+                       "a reporter in 2013. ''We found no pattern.''")
+    assert q["speaker"].tolist() == ["Lena Ortiz"] and q["rule"].str.startswith("trailing").all()
+
+
+def test_as_x_put_it_names_the_speaker_of_the_quote():
+    q = extract_quotes("As Akhil Ramos, a professor of law at Yale, put it, “Senate Republicans should take the deal "
+                       "while they can.”")
+    assert (q["speaker"].tolist(), q["speaker_role"].tolist()) == (["Akhil Ramos"], ["a professor of law at Yale"])
+    q = extract_quotes("As the mayor put it in her letter: “We are done waiting for the state.”")
+    assert q["speaker"].tolist() == ["the mayor"]
+    # a temporal "as" clause is not a source
+    q = extract_quotes("As boos erupt from the crowd, the executive says, “Please quiet down.”")
+    assert q["speaker"].tolist() == ["the executive"]
+
+
+def test_a_participle_after_an_adverb_or_a_verb_phrase_takes_the_sentence_subject():
+    q = extract_quotes("After the debate, the mayor's aides were also complimentary, perhaps recognizing that "
+                       "imitation is a form of praise.")
+    assert q["speaker"].tolist() == ["the mayor's aides"]
+    q = extract_quotes("Ruiz kept up the pressure on radio, referencing a confirmed Daily Ledger report that six "
+                       "inspectors had quit.")
+    assert q.loc[q["text"] == "six inspectors had quit", "speaker"].tolist() == ["Ruiz"]
+
+
+def test_a_quote_after_a_bare_cue_sentence_belongs_to_its_subject():
+    text = ("The union will not take the case. “It is a loss for everyone,” one member said. "
+            "The union plans to watch the trial closely, Ana Ruiz says. "
+            "\"If the state can pick our words apart, free speech is in danger.\"")
+    q = extract_quotes(text)
+    last = q.iloc[-1]
+    assert (last["speaker"], last["rule"]) == ("Ana Ruiz", "cue_sentence_before")
+    # a sentence that reports something itself ("said that ...") is not a bare cue
+    q = extract_quotes("Ana Ruiz spoke first. Tom Hale said that the vote was rigged. \"We will appeal at once.\"")
+    assert q.iloc[-1]["rule"] != "cue_sentence_before"
+
+
+def test_a_pull_quote_signed_on_its_last_line_belongs_to_the_signer():
+    text = ("Economists are worried.\n\n\"We will enter the next recession without a consensus on stimulus.\n"
+            "Ana Ruiz, Harbor Policy Institute.\"\n\nOthers disagree.")
+    q = extract_quotes(text)
+    assert (q["speaker"].tolist(), q["rule"].tolist()) == (["Ana Ruiz"], ["signature_line"])
+    # a hard-wrapped line that merely starts with a name is not a signature
+    q = extract_quotes("\"I will pay my call on\nSignor Carella, as you suggested, and see how things stand.\"")
+    assert q["rule"].tolist() != ["signature_line"]
+
+
+def test_a_quote_fragment_takes_the_cue_closing_its_sentence():
+    text = ("The pollster, Tom Hale, is upbeat. \"I don't think the conventional wisdom\" -- that the mayor is a "
+            "nanny-state liberal -- \"is going to last,\" he says.")
+    q = extract_quotes(text)
+    assert q["speaker"].tolist() == ["he", "he"] and q["speaker_name"].tolist() == ["Tom Hale", "Tom Hale"]
+    assert q["rule"].tolist() == ["same_sentence", "trailing"]
+
+
+def test_a_participle_does_not_borrow_an_object_after_a_mid_sentence_cue():
+    q = extract_quotes("Ruiz blasted Hale for backing a bill that would have granted a pathway to citizenship for "
+                       "migrants, telling radio host Ann Lee that Hale had lied.")
+    assert q.loc[q["cue"] == "telling", "speaker"].tolist() == ["Ruiz"]
+
+
+def test_a_dash_then_name_then_colon_introduces_a_quote_that_ends_its_sentence():
+    q = extract_quotes("Turnout matters. The demographic mix has been important for both parties - Philip Burke: "
+                       "“Two weeks ago the race looked different.” [538]\n\nNext item.")
+    assert (q["speaker"].tolist(), q["rule"].tolist()) == (["Philip Burke"], ["colon"])
+
+
+def test_a_trailing_speaker_with_a_long_or_unclosed_aside():
+    q = extract_quotes("''It has the virtue of being fiscally responsible,'' Leonard Burman, director of the centrist "
+                       "Harbor Tax Policy Center and a professor at the Maxwell School of Syracuse University, said of "
+                       "the plan.")
+    assert q["speaker"].tolist() == ["Leonard Burman"]
+    q = extract_quotes("“Clinton needs a strategy for the race,” Nate Silva, the polling guru who founded the site "
+                       "tweeted on Wednesday.")
+    assert q["speaker"].tolist() == ["Nate Silva"]
+    # a closed relative clause still works as before
+    q = extract_quotes("“We will win,” Ted Cruz, who has said the tax is wrong, said on Monday.")
+    assert q.loc[q["type"] == "direct", "speaker"].tolist() == ["Ted Cruz"]
+
+
+def test_a_quote_paragraph_after_a_paragraph_ending_in_a_bare_cue():
+    text = ("What the plan means is left to voters, since Ruiz spoke only in vague terms during the interview.\n\n"
+            "“We have to do something and it is the only way to stop it.”\n\n“We have to be a lot tougher.”")
+    q = extract_quotes(text)
+    assert q["speaker"].tolist() == ["Ruiz", "Ruiz"]
+    assert q["rule"].tolist() == ["cue_sentence_before", "continuation"]
+
+
+def test_a_capitalized_pronoun_after_a_mid_sentence_quote_starts_a_new_sentence():
+    q = extract_quotes("Ruiz emailed her condolences, telling her, “you are an all-star player and we need you!” "
+                       "She replied to him that it was an honor to serve.")
+    direct = q[q["type"] == "direct"]
+    assert direct["speaker"].tolist() == ["Ruiz"] and direct["rule"].tolist() == ["leading_participle"]
+
+
+def test_a_leading_participle_skips_a_sentence_initial_prepositional_adjunct():
+    q = extract_quotes("In June 2009, after Clinton suffered a concussion, Ruiz emailed her condolences, telling her, "
+                       "“you are an all-star player and we need you!”")
+    assert q["speaker"].tolist() == ["Ruiz"]
+
+
+def test_name_colon_labels_inside_a_paragraph_each_speak_their_quote():
+    q = extract_quotes("Both reject the term. Ruiz: \"Our goal is not to contain the flood, but to stop it.\" "
+                       "Hale: \"The mission is to stop the flood -- not to contain it.\"")
+    assert q["speaker"].tolist() == ["Ruiz", "Hale"] and q["rule"].tolist() == ["colon", "colon"]
+
+
+def test_a_share_of_poll_respondents_is_reported_by_the_poll():
+    q = extract_quotes("In a poll conducted by the Ledger and KXTV News, just 28 percent of voters said they had a "
+                       "positive view of the mayor.")
+    assert q["speaker"].tolist() == ["a poll conducted by the Ledger and KXTV News"]
+    q = extract_quotes("The survey has bad news for Ruiz — 25 percent of likely voters say they would never back him.")
+    assert q["speaker"].tolist() == ["The survey"]
+    # no poll in the sentence: the respondents themselves
+    q = extract_quotes("Just 28 percent of voters said they had a positive view of the mayor.")
+    assert q["speaker"].tolist() == ["voters"]
+
+
+def test_headline_words_after_a_name_are_not_part_of_it():
+    from toolkit.speakers import ArticleSpeakers
+    text = ("Mayor Ines Calder Attacks Ferry Deal.\n\nThe mayor attacks the deal and calls it a ferry to nowhere. "
+            "“It is a scandal,” Calder said.")
+    article = ArticleSpeakers(text)
+    assert "Ines Calder" in article.entities
+    assert not any(name.endswith(("Attacks", "Ferry", "Deal")) for name in article.entities)
+
+
+def test_a_source_closing_a_reported_clause_speaks_the_whole_sentence():
+    q = extract_quotes("He also thought that he alone was trusted on the case, officials said.")
+    assert (q["speaker"].tolist(), q["rule"].tolist()) == (["officials"], ["indirect_trailing"])
+    assert q["text"].tolist() == ["He also thought that he alone was trusted on the case"]
+    # a clause that merely contains a name and "said that ..." keeps its own cue
+    q = extract_quotes("In his book, Mr. McKinley said that he considered debt a last resort.")
+    assert q["speaker"].tolist() == ["Mr. McKinley"]
+
+
+def test_a_relative_pronoun_after_a_quote_is_not_its_speaker():
+    q = extract_quotes("At one point the crowd loudly reprised the chant “Lock her up! Lock her up!” that ricocheted "
+                       "through the arena all week.")
+    assert "that" not in q["speaker"].tolist()
+
+
+def test_a_trailing_speaker_whose_appositive_holds_a_quoted_name():
+    q = extract_quotes("“We’ve had more successful conventions than this one,” Texas delegate Bill Eastman, wearing a "
+                       "cowboy hat and “Ted Cruz” campaign pins, said matter-of-factly.")
+    assert (q["speaker"].tolist(), q["rule"].tolist()) == (["Texas delegate Bill Eastman"], ["trailing"])
+    assert len(q.iloc[0]["fragments"]) == 1      # the quoted name is not a second piece of the quote
+
+
+def test_a_written_text_that_reads_before_its_quotation_speaks_it():
+    q = extract_quotes("The flyer shows a photo of the senator.\n\nAt the bottom it reads, “P.S. You can support the "
+                       "cause by chipping in $35 after you enter.”")
+    direct = q[q["type"] == "direct"]
+    assert (direct["speaker"].tolist(), direct["cue"].tolist()) == (["it"], ["reads"])
+
+
+def test_a_noun_form_of_a_cue_after_a_determiner_is_part_of_the_trailing_speaker():
+    q = extract_quotes("The agency \"is particularly feeble, often failing to use its full powers,\" the report said.")
+    assert (q["speaker"].tolist(), q["rule"].tolist()) == (["the report"], ["trailing"])
+
+
+def test_a_gerund_after_by_shares_the_subject_of_its_clause():
+    q = extract_quotes("Ruiz picked up from his daughter by saying he is ready to go to work for the city.")
+    assert q["speaker"].tolist() == ["Ruiz"]
+    q = extract_quotes("The mayor ended the meeting without saying whether the pier would reopen.")
+    assert q["speaker"].tolist() == ["The mayor"]

@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import accumulate
 
 import pandas as pd
 
@@ -561,6 +562,7 @@ _RELATIVE_TAIL_RE = re.compile(r"\s*(?:,|\s[—–-])\s*who\s+(?:(?:also|then|la
 _OBJECT_TAIL_RE = re.compile(r",(?!\s+and\s+(?:for|to|of|on|in|with|about|against)\s)|"
                              r"(?<!,)\s(?:and|but|while|as|even|because|although|though|which|who)\s(?!(?:other|more)\s)"
                              r"|\s[—–-]\s|\s\(")
+_NOT_LABEL_WORDS = frozenset("Update Note Correction Editor Watch Read Related Photo Video Q A".split())
 _HEADLINE_NAME_RE = re.compile(r"^(?:[A-Z][\w’'.\-]*\s+){0,2}[A-Z][\w’'.\-]*$")
 
 
@@ -687,12 +689,15 @@ def _rule_colon(doc, q):
         return None
     colon = lo + len(head) - 1
     prefix = text[lo:colon].strip()
-    if _HEADLINE_NAME_RE.match(prefix) and lo == q["para_start"]:
+    if _HEADLINE_NAME_RE.match(prefix) and prefix not in _NOT_LABEL_WORDS and (
+            lo == q["para_start"] or text[q["para_start"]:lo].rstrip()[-1:] in ".!?\"”'’"):
+        # (also a label after a quote: "Clinton: “…” Bush: “…”")
         s0, e0 = _trim(text, lo, colon)
         return sp._attribution("colon", 0.6, (colon, colon + 1), (s0, e0))
     base = max(q["para_start"], lo - 4, colon - 80)
     seg = _COLON_NAME_SEGMENT_RE.search(text[base:colon])
-    if seg and q["close_end"] >= q["para_end"] - 2 and not doc.inside_quote(base + seg.start(1)):
+    if seg and (q["close_end"] >= q["para_end"] - 2 or doc.quote_ends_sentence(q)) \
+            and not doc.inside_quote(base + seg.start(1)):
         return sp._attribution("colon", 0.55, (colon, colon + 1), (base + seg.start(1), base + seg.end(1)))
     if not doc.quote_ends_sentence(q):
         return None
@@ -919,7 +924,37 @@ thousands millions""".split())
 
 def _sentence_subject(doc, ss, limit):
     """The subject of the sentence's first verb: the speaker of a coordinated or participle cue
-    ("Officials welcomed the plan but said ...", "The agency rejected it, saying ...")."""
+    ("Officials welcomed the plan but said ...", "The agency rejected it, saying ..."). A leading
+    adjunct ("While X considered ..., she ...", "In a letter released Monday, X ...") is skipped."""
+    if _LEADING_ADJUNCT_RE.match(doc.text, ss):
+        comma = doc.text.find(",", ss, limit)
+        while comma != -1 and doc.inside_quote(comma):
+            comma = doc.text.find(",", comma + 1, limit)
+        if comma != -1:
+            pronoun = _SUBJECT_PRONOUN_RE.match(doc.text, comma + 1)
+            subj = (pronoun.start(1), pronoun.end(1), None) if pronoun else _first_verb_subject(doc, comma + 1, limit)
+            if subj is None:
+                # "..., Ruiz rips the deal, arguing": a verb in -s or -ed after the clause's subject
+                toks = sp.tokens_between(doc.text, comma + 1, limit)[:8]
+                for k, (s0, _e, t) in enumerate(toks):
+                    if k and t.islower() and t.endswith(("s", "ed")) and len(t) > 3 \
+                            and toks[k - 1][2].lower() not in _NOUN_DETERMINERS:
+                        subj = sp.subject_before(doc.text, s0, comma + 1)
+                        break
+            if subj is not None:
+                return subj
+    return _first_verb_subject(doc, ss, limit)
+
+
+_LEADING_ADJUNCT_RE = re.compile(r"(?:Since|When|After|Although|Though|While|As|If|Because|Before|Until|Once|"
+                                 r"Even though|Even as|Despite|In|On|At|During|Amid|Unlike|Like|With|Without|"
+                                 r"Under|Over|Following|Asked|Speaking|Earlier|Later)\s")
+
+
+_SUBJECT_PRONOUN_RE = re.compile(r"\s*(he|she|they|we|I)\s+[a-z]")
+
+
+def _first_verb_subject(doc, ss, limit):
     text = doc.text
     forms = sp.cue_forms()
     toks = sp.tokens_between(text, ss, limit)
@@ -1036,8 +1071,8 @@ def _reporting_clause_before(doc, ss, cs):
             return None
         if t in forms and forms[t][0] != t and not t.endswith("ing"):
             subj = sp.subject_before(text, toks[k][0], ss)
-            if subj is None and k + 1 < len(toks):
-                subj = sp.subject_after(text, toks[k][1], toks[-1][1])
+            if subj is None and k + 1 < len(toks) and text[ss:toks[k][0]].rstrip()[-1:] in ",\"”’'":
+                subj = sp.subject_after(text, toks[k][1], toks[-1][1])    # "“…,” said Fiorina, adding ..."
             return subj
     return None
 
@@ -1085,6 +1120,24 @@ _DATA_NOUNS = frozenset("""poll polls polling survey surveys numbers figures dat
 studies report reports records documents emails email average count tally census""".split())
 
 
+# a statement someone issues: the issuer speaks through the participle after it ("X issued a
+# statement saying ...", "she said at a news conference announcing ...")
+# a source closing a reported clause: "..., officials said", "..., she said in an interview this year"
+_TRAILING_SOURCE_RE = re.compile(
+    r",\s+(?P<who>(?:[A-Z][\w.’'\-]*\s+){0,3}[A-Z][\w.’'\-]*|he|she|they|(?:[a-z]+\s+){0,3}officials)\s+"
+    r"(?P<cue>said|says)(?:\s+(?:in|on|at|during|earlier|later|last|this|after|before|to|Monday|Tuesday|Wednesday|"
+    r"Thursday|Friday|Saturday|Sunday)\b[^,.;:“”\"]{0,60})?$")
+_STATEMENT_NOUNS = frozenset("""statement statements release conference briefing interview interviews speech remarks
+appearance letter op-ed post posts tweet tweets video message report""".split())
+
+
+def _statement_object(text, subj):
+    words = [w.lower() for w in text[subj[0]:subj[1]].split()]
+    if len(words) >= 3 and words[-1] in sp._TIME_WORDS:
+        words.pop()       # "released a statement Tuesday questioning ..."
+    return len(words) >= 2 and words[-1] in _STATEMENT_NOUNS
+
+
 def _data_subject(text, subj):
     words = text[subj[0]:subj[1]].lower().split() if subj and subj[0] is not None else []
     return bool(words) and words[-1] in _DATA_NOUNS
@@ -1102,6 +1155,38 @@ def _inverted_subject_ends_clause(doc, subj, si, pe):
     return after == "" or after[0] in ",.;:!?" or _TRAILING_AFTER_RE.match(after) is not None
 
 
+# "..., perhaps recognizing that": an adverb between the comma and a participle cue
+_COMMA_ADVERB_TAIL_RE = re.compile(r",\s+(?:perhaps|also|even|again|then|still|thereby|apparently|essentially|"
+                                   r"clearly|repeatedly|once again|[a-z]+ly)\s+$")
+# "X picked up from his daughter by saying ...": a gerund after "by" shares the clause's subject
+_BY_GERUND_TAIL_RE = re.compile(r"\s(?:by|without|before|after)\s+$")
+# a "subject" that starts with a verb: "referencing a confirmed report", "features a New York Times report"
+_VERB_PHRASE_START_RE = re.compile(r"[a-z]+(?:ing|es|ed)\s+(?:a|an|the|his|her|their|its)\s")
+
+
+_SHARE_OF_RE = re.compile(r"(?:\d[\d.,]*\s*(?:percent|%)|\b(?:one|two|three|four|five|six|seven|eight|nine|\d+)\s+in\s+"
+                          r"(?:\d+|two|three|four|five|ten))\s+(?:of\s+)?(?:the\s+|those\s+)?(?:[\w’'\-]+\s+){0,3}$", re.I)
+_POLL_RE = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Ii]ts)\s+(?:[\w/.\-’']+\s+){0,6}?(?:poll|survey)\b")
+
+
+def _poll_behind_share(text, ss, subj_start):
+    """The poll of a sentence that reports a share of its respondents ("In a Times/CBS poll, 28
+    percent of voters said ..."), as a subject triple, or None."""
+    if not _SHARE_OF_RE.search(text, max(ss, subj_start - 60), subj_start):
+        return None
+    poll = None
+    for poll in _POLL_RE.finditer(text, ss, subj_start):
+        pass
+    if poll is None:
+        return None
+    comma = text.find(",", poll.end(), subj_start)
+    end = comma if 0 < comma - poll.end() < 70 and not re.search(r"[;:—–]", text[poll.end():comma]) \
+        and re.match(r"\s+(?:conducted|released|taken|published|by|from|of|for|in)\b", text[poll.end():comma]) \
+        else poll.end()
+    return poll.start(), end, None       # "a poll conducted by the Times and CBS News"
+
+
+
 def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
     """The reported clause of one cue (indirect or mixed speech), or None."""
     text = doc.text
@@ -1110,10 +1195,15 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
     prefix = text[ss:cs]
     borrowed = None
     relative = False
-    if cue.endswith("ing") and prefix.rstrip().rstrip("\"”’").endswith(","):
+    if cue.endswith("ing") and (prefix.rstrip().rstrip("\"”’").endswith((",", " -", "—", "–"))
+                                or _COMMA_ADVERB_TAIL_RE.search(prefix) or _BY_GERUND_TAIL_RE.search(prefix)):
         subj = borrowed = _reporting_clause_before(doc, ss, cs) or _sentence_subject(doc, ss, cs)  # "..., saying the ..."
     else:
         subj = sp.subject_before(text, cs, ss)
+        if subj is not None and cue.endswith("ing") and _statement_object(text, subj):
+            subj = borrowed = _sentence_subject(doc, ss, cs) or subj   # "X issued a statement saying ..."
+        elif subj is not None and _VERB_PHRASE_START_RE.match(text, subj[0]) and subj[0] > ss:
+            subj = borrowed = _sentence_subject(doc, ss, subj[0]) or subj   # "X went on, referencing a report that"
         if subj is None and _COORD_TAIL_RE.search(prefix):
             subj = borrowed = _sentence_subject(doc, ss, cs)  # "... but said the ..."
         elif subj is None and (rel := _RELATIVE_TAIL_RE.search(prefix)):
@@ -1136,6 +1226,8 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         return None
     if subj is None:
         return None
+    if (poll := _poll_behind_share(text, ss, subj[0])) is not None:
+        subj = poll       # "In a poll by X, 28 percent of voters said ...": the poll reports its respondents
     if borrowed is None and not relative and not cue.endswith("ing") and \
             (before := text[ss:subj[0]].rstrip()).endswith(",") and not _DOUBLE_RE.search(text, ss, subj[0]):
         r = _parenthetical_clause(doc, ss, len(before), cs, ce, subj, pe, quote_spans)
@@ -1463,6 +1555,9 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             a = rule(doc, q)
             if a and rule is sp.rule_trailing and not _trailing_cue_ends_clause(doc, q, a):
                 a = None
+            if a and rule is sp.rule_trailing and not q["starts_sent"] and q["content_end_char"] in ".!?" \
+                    and text[a["speaker_start"]:a["speaker_end"]] in ("He", "She", "They", "We", "I"):
+                a = None      # "... telling her, “you are a star!” She replied that ...": a new sentence
             if a and rule is sp.rule_leading and (_names_a_thing(doc, q, a) or _clause_before_quote(doc, q, a)
                                                   or _DOUBLE_RE.search(text, a["cue_end"], q["open_start"])):
                 a = None
@@ -1480,8 +1575,9 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
     for k, q in enumerate(marks[:-1]):
         a = q["attribution"]
         nxt = marks[k + 1]
-        if not a or a["rule"] not in ("trailing", "trailing_inverted", "trailing_any_verb") or nxt.get("merged"):
-            continue
+        if not a or a["rule"] not in ("trailing", "trailing_inverted", "trailing_any_verb") or nxt.get("merged") \
+                or nxt["open_start"] < a["cue_end"]:
+            continue      # (a quote inside the speaker's appositive is not the quote's second piece)
         if nxt["para"] != q["para"] or "\n" in text[q["close_end"]:nxt["open_start"]] or (nxt["attribution"] is not None
                                          and nxt["attribution"]["cue_start"] != a["cue_start"]):
             continue
@@ -1605,14 +1701,26 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             continue
         else:
             r["type"] = "indirect"
+        if r["start"] > r["cue_start"] and not r.get("fragments") and _TRAILING_SOURCE_RE.search(text, r["start"], r["end"]):
+            continue      # "He thought that he alone ..., officials said": the closing source's cue reports it all
         r["attribution"] = sp._attribution(r["rule"], r["confidence"], (r["cue_start"], r["cue_end"]),
                                            r["subj"][:2], r["subj"][2])
+        for q in inner:
+            q["taken_attribution"] = r["attribution"]     # a next quote may continue its speaker
         out_rows.append(r)
         if r["start"] > r["cue_start"]:
             last_clause = (r["start"], r["end"])
         elif r.get("fragments"):
             last_clause = tuple(r["fragments"][-1])
 
+    according = sorted((r["start"], r["end"]) for r in out_rows if r["rule"] == "according_to")
+    if according:
+        # "X has granted immunity to Y, according to an official": the outer source vouches for
+        # the whole clause, and a reported clause inside it is not a second quotation
+        starts = [a for a, _b in according]
+        reach = list(accumulate((b for _a, b in according), max))    # furthest end of the spans so far
+        out_rows = [r for r in out_rows if r["rule"] == "according_to"
+                    or (k := bisect_right(starts, r["start"]) - 1) < 0 or reach[k] < r["end"]]
     for headline in [_headline_colon(doc)] + _headline_verbs(doc) + _transcript_turns(doc):
         if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
                 (headline["attribution"]["rule"] == "transcript"       # a turn may hold reported speech
@@ -1647,6 +1755,9 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             q["speaker_name"] = q["attribution"].get("_resolved", (None,))[0]
 
     # -- 4. cue-less quotes: dialogue turns, continuation, terms -------------------------------
+    doc.reported_rows = sorted((r for r in out_rows if r["attribution"].get("_resolved") is not None),
+                               key=lambda r: r["end"])
+    doc.reported_ends = [r["end"] for r in doc.reported_rows]
     extra_rows = []
     for q in marks:
         if q["idx"] in taken:

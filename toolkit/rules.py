@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from importlib import resources
 
 import pandas as pd
@@ -25,5 +26,5 @@ def attribution_rules() -> pd.DataFrame:
         '“…,” X said'
     """
     text = resources.files("toolkit").joinpath("data", "attribution_rules.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))     # (an example may hold a line break)
     return pd.DataFrame(rows, columns=RULE_COLUMNS)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from pathlib import Path
 
@@ -303,6 +303,11 @@ def _mention_fields(text: str, start: int, end: int):
     j = len(toks)
     while j > 0 and low[j - 1] in (",", "’s", "'s"):
         j -= 1
+    if j > 1 and low[j - 1] in _WEEKDAYS:
+        # "a filing released Thursday", "the senator on Tuesday": a date, not a name
+        j -= 1
+        while j > 1 and low[j - 1] in ("on", "last", "this", "earlier", "later", "late", "early", "super"):
+            j -= 1
     k = j
     while k > 0 and (is_capitalized(words[k - 1]) or (low[k - 1] in _NAME_PARTICLES and k < j)
                      or (low[k - 1] in ("of",) and k - 1 > 0 and is_capitalized(words[k - 2]))):
@@ -403,6 +408,7 @@ Mr Mrs Ms Miss Dr Sir Lady Lord Monday Tuesday Wednesday Thursday Friday Saturda
 April May June July August September October November December God""".split())
 
 
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _LOWER_WORD_RE = re.compile(r"[a-z][a-z’'\-]*")
 _LOWER_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz’'-")
 
@@ -489,6 +495,12 @@ class ArticleSpeakers:
                     or head in names or (len(toks) == 1 and head in known)
                     or (len(toks) > 1 and toks[-1] in known)):
                 continue
+            while len(toks) > 2 and toks[-1] not in names and toks[-1] not in known and (
+                    toks[-1].lower() in _WEEKDAYS or self._used_in_lower_case(toks[-1].lower())):
+                # a headline word after the name: "Hillary Clinton Attacks", "Ted Cruz Super Tuesday"
+                e = s + self.text[s:e].rindex(toks[-1])
+                e = s + len(self.text[s:e].rstrip())
+                toks = toks[:-1]
             run = self.text[s:e]
             if " of " in run and hl.rstrip(".") not in title_words:
                 run = run[:run.index(" of ")]      # "Mary of Ralph", "Picture of Dorian Gray": no title, no "of"
@@ -726,7 +738,8 @@ _ORG_STOP = frozenset("The A An This That In On At But And For Of By With From A
 # an upper-case speaker label at the start of a transcript paragraph (not "Q:" / "A:")
 _NOT_SPEAKER_LABELS = frozenset("CORRECTION UPDATE UPDATED BREAKING EDITOR'S EDITOR’S NOTE WATCH READ "
                                 "RELATED PHOTOS VIDEO LIVE ADVERTISEMENT".split())
-_TRANSCRIPT_LABEL_RE = re.compile(r"[ \t]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}):[ \t]")
+# "TAPPER: ...", "JAKE TAPPER: ...", and the "Q: ..." / "A: ..." of a question-and-answer interview
+_TRANSCRIPT_LABEL_RE = re.compile(r"[ \t]*([QA]|[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}):[ \t]")
 _MENTION_WORD_RE = re.compile(r"[\w’'.&\-]+")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 _CAPITALIZED_WORD_AT_END_RE = re.compile(r"([A-Z][\w’'&\-]*)\s+$")
@@ -958,7 +971,7 @@ def speakers(quotes: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 _AUX = frozenset("""has have had also later previously recently once then again repeatedly publicly privately
-earlier frequently often would will could may might did does do never always first further simply quickly
+must should can shall now earlier frequently often would will could may might did does do never always first further simply quickly
 flatly reportedly had has've just even still already originally initially subsequently since long is was were
 are be been being not n't ’s 's""".split()) | frozenset(
     w.replace("'", q) for w in """didn't doesn't don't wasn't weren't isn't aren't hasn't haven't hadn't won't
@@ -975,6 +988,9 @@ _CLAUSE_PUNCT = frozenset(list(".;:!?()[]{}\"“”„«»‹›—–") + ["--"
 QUOTE_CHARS = "\"“”„‟«»‹›‘’'"
 # tokens that end a subject scan: clause punctuation, a comma or a quotation mark (a token holding a
 # quotation mark other than an apostrophe is that mark alone: TOKEN_RE words hold only apostrophes)
+_PERIOD_NOUNS = frozenset("past years months weeks days decades".split())
+_PERIOD_MODIFIERS = frozenset("the recent past last few several many two three".split())
+_DASHES = frozenset(["-", "—", "–", "--"])
 _SUBJECT_BREAK = _CLAUSE_PUNCT | {","} | (frozenset(QUOTE_CHARS) - {"’", "'"})
 _PERSON_HEADS = UNNAMED_HEADS | ROLE_HEADS
 _DETERMINERS_OR_PRONOUN = _DETERMINERS | {"’s", "'s"} | PRONOUN_GENDER.keys()
@@ -1046,7 +1062,9 @@ def subject_before(text: str, verb_start: int, floor: int):
         rel = _RELATIVE_PRONOUN_RE.search(text, max(floor, verb_start - 80), verb_start)
         if rel is not None and relative_antecedent(text, rel.start(1), floor) is not None:
             return rel.start(1), rel.end(1), None    # "Sanders, who says it is ...": the mention is "who"
-    if found is None and verb_start - floor > 12:
+    adverbial = found is not None and found[2] is not None and \
+        _ADVERBIAL_START_RE.match(text, found[2][0]) is not None
+    if (found is None or adverbial) and verb_start - floor > 12:
         lo = max(floor, verb_start - 260)
         tail = text[lo:verb_start].rstrip()
         if tail[-1:] in QUOTE_CHARS or tail.endswith(","):
@@ -1054,10 +1072,18 @@ def subject_before(text: str, verb_start: int, floor: int):
             for rel in _RELATIVE_RE.finditer(text, lo, verb_start):
                 pass
             if rel is not None and not _NEW_SENTENCE_RE.search(text[rel.end():verb_start]):
-                found = _subject_before(text, rel.start(), floor)
+                found = _subject_before(text, rel.start(), floor) or found
+    if found is not None and found[2] is not None and _ADVERBIAL_START_RE.match(text, found[2][0]):
+        found = (found[0], found[1], None)    # "The mayor, on Tuesday, said": no appositive
     if found is not None and not _has_letter(text[found[0]:found[1]]):
         return None      # "''" (a doubled-apostrophe quote mark) or "40" ("40 states") is nobody
     return found
+
+
+# an aside between commas that is an adverbial, not an appositive ("X, who lost a daughter in
+# Aurora, Colorado, in July 2012, said"; "The mayor, on Tuesday, said")
+_ADVERBIAL_START_RE = re.compile(r"(?:in|on|at|during|after|before|since|for|from|with|without|like|as|"
+                                 r"despite|amid|meanwhile|however|though|once|again|too|also)\b")
 
 
 # a relative pronoun right before the verb (auxiliaries and adverbs between): "X, who has said",
@@ -1116,8 +1142,33 @@ def _subject_scan(text: str, verb_start: int, lo: int):
     # "Trump on Tuesday said"
     if i >= 1 and toks[i][2].lower() in _TIME_WORDS and toks[i - 1][2].lower() in ("on", "last", "this", "late", "early"):
         i -= 2
+    elif i >= 2 and toks[i][2].lower() in _PERIOD_NOUNS:
+        # "have in the past said", "has in recent weeks said": a time phrase before the verb
+        j = i - 1
+        while j >= 0 and i - j <= 3 and toks[j][2].lower() in _PERIOD_MODIFIERS:
+            j -= 1
+        if j >= 0 and toks[j][2].lower() in ("in", "over", "for", "during") and j < i - 1:
+            i = j - 1
+            while i >= 0 and toks[i][2].lower() in _AUX and not is_capitalized(toks[i][2]):
+                i -= 1
     if i < 0:
         return None, -1
+    if toks[i][2] in _DASHES:
+        # "X - who once said ... - said": the subject stands before the dashed aside ("--" is two tokens)
+        while i > 0 and toks[i - 1][2] in _DASHES:
+            i -= 1
+        j = i - 1
+        while j >= 0 and toks[j][2] not in _DASHES and toks[j][2] not in ".;!?":
+            j -= 1
+        if j < 0 or toks[j][2] not in _DASHES or i - j < 2:
+            return None, j - 1
+        while j > 0 and toks[j - 1][2] in _DASHES:
+            j -= 1
+        i = j - 1
+        while i >= 0 and toks[i][2].lower() in _AUX and not is_capitalized(toks[i][2]):
+            i -= 1
+        if i < 0:
+            return None, -1
     appos = None
     if toks[i][2] == ",":
         # appositive: find the comma that opens it
@@ -1136,6 +1187,15 @@ def _subject_scan(text: str, verb_start: int, lo: int):
             return None, j - 1
         appos = (toks[j + 1][0], toks[i - 1][1])
         i = j - 1
+        # "Ana Ruiz, 30, of Dayton, Ohio, who rides daily, said": a home town before the appositive
+        k = i
+        while k >= 2 and i - k < 6 and (is_capitalized(toks[k][2]) or toks[k][2] == ","):
+            k -= 1
+        if k >= 2 and k < i and toks[k][2] == "of" and is_capitalized(toks[k + 1][2]):
+            if toks[k - 1][2] == ",":
+                i = k - 2
+            elif is_capitalized(toks[k - 1][2]) and any(t[2] == "," for t in toks[k + 1:i]):
+                i = k - 1     # "Mayor Jane Hill of Dayton, Ohio, who ...
         # "Penhaligon, 68, who mediated ..., said": an age between name and appositive
         if i >= 2 and toks[i][2].isdigit() and toks[i - 1][2] == ",":
             i -= 2
@@ -1378,7 +1438,7 @@ def rule_trailing(doc, q):
     m = _DOCUMENT_READS_RE.match(doc.text, pos, limit)
     if m is not None:
         return _attribution("trailing", 0.9, m.span("cue"), m.span("doc"))
-    toks = tokens_between(doc.text, pos, limit)[:24]     # the rule reads at most the first 23
+    toks = tokens_between(doc.text, pos, limit)[:34]     # the rule reads at most the first 33
     if not toks:
         return None
     i = 0
@@ -1402,13 +1462,20 @@ def rule_trailing(doc, q):
     # subject first: find the verb within a few tokens (parentheticals such as "(D-Mo.)" skipped)
     depth = 0
     relative = False
-    for k in range(i, min(len(toks), i + 22)):
+    skip_to = 0
+    for k in range(i, min(len(toks), i + 32)):
         t = toks[k][2]
         if relative:
-            relative = t != ","        # "Cruz, who has proposed repealing it, said": skip the relative clause
+            if t in (".", "!", "?") and q.get("starts_sent", True):
+                # the aside never closed: "“…,” Nate Silver, the analyst who founded the site tweeted."
+                a = _unclosed_aside_trailing(toks, i, relative, k, forms)
+                if a is not None:
+                    return a
+                break
+            relative = relative if t != "," else False   # "Cruz, who has proposed repealing it, said": skip it
             continue
         if t in ("who", "which") and k > i and toks[k - 1][2] == ",":
-            relative = True
+            relative = k
             continue
         if t == "(":
             depth += 1
@@ -1418,17 +1485,40 @@ def rule_trailing(doc, q):
             continue
         if depth:
             continue
+        if t in _SPEAKING_DOCUMENTS and k > i and toks[k - 1][2].lower() in _NOUN_MARKERS:
+            continue      # "“…,” the report said": a base form after a determiner is a noun, not the cue
         if t in forms:
             subj = subject_before(doc.text, toks[k][0], toks[i][0])
-            if subj and subj[0] == toks[i][0]:
+            if subj and (subj[0] == toks[i][0] or (subj[2] is not None and subj[2][0] == toks[i][0]
+                                                   and q.get("starts_sent", True))):
+                # (or "“…,” the company's chief, Ana Ruiz, said": the name in the appositive)
                 return _attribution("trailing", 0.95, (toks[k][0], toks[k][1]), subj[:2], subj[2])
+            if q.get("starts_sent", True) and is_capitalized(toks[i][2]) and toks[i][2] not in _SENTENCE_WORDS:
+                # "“…,” Nate Silver, the analyst who founded the site tweeted": an aside left unclosed;
+                # "“…,” delegate Bill Eastland, wearing “Ted Cruz” pins, said": an aside holding a quote
+                comma = next((j for j in range(i + 1, min(k, i + 7)) if toks[j][2] == ","), None)
+                if comma is not None and (toks[k - 1][2] == "," or any(toks[j][2] in ("who", "which")
+                                                                        for j in range(comma + 1, k))):
+                    named = subject_before(doc.text, toks[comma][0], toks[i][0])
+                    if named is not None and named[0] == toks[i][0]:
+                        return _attribution("trailing", 0.8, (toks[k][0], toks[k][1]), named[:2],
+                                            (toks[comma + 1][0], toks[k - 1 if toks[k - 1][2] != "," else k - 2][1]))
             if subj:
                 return None  # "“liar,” a charge he denied": the cue has its own subject further on
             break        # a cue word with no subject ("..., drawing laughs"): try the verb rules below
+        if k < skip_to:
+            continue
+        if t in "“\"" and toks[k - 1][2] != "," and any(toks[j][2] == "," for j in range(i + 1, k)):
+            close = next((j for j in range(k + 1, min(len(toks), k + 5)) if toks[j][2] in "”\""), None)
+            if close is not None and close + 1 < len(toks) and toks[close + 1][2].isalpha() \
+                    and toks[close + 1][2].islower() and all(is_capitalized(x[2]) for x in toks[k + 1:close]):
+                skip_to = close + 1   # a quoted name inside an appositive: "X, wearing “Ted Cruz” pins, said"
+                continue
         if t in _CLAUSE_PUNCT and not _state_abbreviation_stop(toks, k):
             break
     # "“…,” the Republican nominee riffed": a determiner-led subject and any past-tense verb
-    if q["content_end_char"] in ",!?—–-…" and toks[i][2].lower() in _DETERMINERS:
+    if q["content_end_char"] in ",!?—–-…" and toks[i][2].lower() in _DETERMINERS \
+            and toks[i][2].lower() not in ("that", "which"):     # the chant “Lock her up!” that rang out
         for k in range(i + 1, min(len(toks), i + 8)):
             t = toks[k][2]
             if t in _CLAUSE_PUNCT or t == "," or t.lower() in PRONOUN_GENDER or t in _SUBJECT_STOP \
@@ -1462,6 +1552,31 @@ def rule_trailing(doc, q):
     return None
 
 
+# documents named by a cue's base form ("report"): after a determiner they are a trailing speaker
+_SPEAKING_DOCUMENTS = frozenset("report reports study survey statement release filing complaint ruling memo".split())
+_DOCUMENT_READS_BEFORE_RE = re.compile(
+    r"(?<![\w’'])(?P<doc>it|(?:the|a|an|his|her|its|their|this|that|one)[ \t]+(?:[\w’'\-]+[ \t]+){0,2}?"
+    r"(?:statement|letter|sign|email|e-mail|message|tweet|post|note|ad|banner|memo|release|caption|headline|"
+    r"placard|poster|card|text|plaque|inscription|notice|website|page|label|slogan|shirt|t-shirt)s?)"
+    r"[ \t]+(?P<cue>read|reads)[ \t]*[,:][ \t]*[“\"‘']*$")
+_AS_PUT_IT_RE = re.compile(r"\b[Aa]s\s+(?P<subj>(?:[A-Z]|the\s|a\s|an\s|one\s)[^.!?;:“”\"]{1,160}?),?\s+(?:has\s+|once\s+|so\s+\w+\s+)?"
+                           r"(?P<cue>put\s+it|puts\s+it)(?:\s+[^,.!?;:“”\"]{0,60})?[,:]\s*[“\"'‘]*$")
+
+
+def _unclosed_aside_trailing(toks, i, rel_k, end_k, forms):
+    """Trailing attribution "Name, the ... who ... <cue> ..." whose relative clause lost its closing
+    comma: the last cue of the clause is the speaking verb, the capitalized name before it speaks."""
+    comma = next((j for j in range(i + 1, min(rel_k, i + 5)) if toks[j][2] == ","), None)
+    if comma is None or not all(is_capitalized(toks[j][2]) for j in range(i, comma)) or toks[i][2] in _SENTENCE_WORDS:
+        return None
+    cue = next((j for j in range(end_k - 1, rel_k + 1, -1) if toks[j][2] in forms and toks[j][2].endswith(("ed", "s"))
+                and forms[toks[j][2]][0] != toks[j][2]), None)
+    if cue is None:
+        return None
+    return _attribution("trailing", 0.8, (toks[cue][0], toks[cue][1]), (toks[i][0], toks[comma - 1][1]),
+                        (toks[comma + 1][0], toks[cue - 1][1]))
+
+
 def rule_leading(doc, q):
     """X said: “…” / X said in an interview that “…” / X told reporters, “…” (cue before the quote)."""
     o = q["open_start"]
@@ -1473,6 +1588,16 @@ def rule_leading(doc, q):
         return None
     forms = cue_forms()
     last = last[2]
+    if last in (":", ",") and (m := _DOCUMENT_READS_BEFORE_RE.search(doc.text, floor, o)) is not None:
+        return _attribution("leading", 0.85, m.span("cue"), m.span("doc"))      # "At the bottom it reads, “…”"
+    if last in (":", ",") and (m := _AS_PUT_IT_RE.search(doc.text, floor, o)) is not None:
+        # "As Akhil Amar, a law professor, put it, “…”"
+        s0, e0 = m.span("subj")
+        comma = doc.text.find(",", s0, e0)
+        if comma > s0:        # "Ana Ruiz, a law professor": the name speaks, the rest is an appositive
+            a0 = comma + 1 + len(doc.text[comma + 1:e0]) - len(doc.text[comma + 1:e0].lstrip())
+            return _attribution("leading", 0.85, m.span("cue"), (s0, comma), (a0, e0))
+        return _attribution("leading", 0.85, m.span("cue"), (s0, e0))
     if last not in (":", ",", "that") and last not in forms and last not in ("—", "–"):
         return None
     if last != ":" and not doc.quote_ends_sentence(q):
@@ -1528,6 +1653,8 @@ spoke wrote told said struck hit fought met paid sent spent stood drew threw sho
 fell grew blew flew sang rang sought taught caught bought brought dealt meant sold seemed""".split())
 
 
+# a sentence-initial prepositional adjunct: "In June 2009, after Clinton fell ill, Axelrod wrote ..."
+_ADJUNCT_PREPOSITIONS = frozenset("In On At During Despite Amid Following Under".split())
 _SUBORDINATORS = frozenset("although though when while as if because after before since once whereas unless "
                            "until".split())
 
@@ -1541,7 +1668,8 @@ def main_clause_subject(text: str, start: int, limit: int, *, inside_quote=None)
     i0 = 0
     while i0 < len(toks) - 1 and toks[i0][2].lower() in ("and", "but", "yet", "so"):
         i0 += 1
-    skip = skipped = bool(toks) and toks[i0][2].lower() in _SUBORDINATORS
+    skip = skipped = bool(toks) and (toks[i0][2].lower() in _SUBORDINATORS or (
+        toks[i0][2] in _ADJUNCT_PREPOSITIONS and any(t[2] == "," for t in toks[i0 + 1:i0 + 30])))
     for k, (s, e, t) in enumerate(toks):
         if skip:
             # "Although he thanked them, he sounded ...": the main clause starts after the comma
@@ -1600,7 +1728,7 @@ def _quote_before(doc, q, *, max_back=4):
     k = q["idx"] - 1
     while k >= 0 and q["idx"] - k <= max_back:
         prev = doc.quotes[k]
-        if _attributed(prev):
+        if _attributed(prev) or (prev.get("type") == "taken" and prev.get("taken_attribution") is not None):
             return prev
         if prev["para"] != q["para"]:
             return None
@@ -1618,9 +1746,38 @@ def rule_continuation(doc, q):
         return None
     if prev["para"] != q["para"] and dialogue_mode(doc) and not prev.get("continues"):
         return None      # in dialogue a new quote paragraph is a new turn
-    a = dict(prev["attribution"])
+    a = dict(prev["attribution"] or prev["taken_attribution"])
     a.update(rule="continuation", confidence=0.7, inherited_from=prev["idx"])
-    a.pop("_resolved", None)
+    if prev["attribution"] is not None:
+        a.pop("_resolved", None)
+    else:     # the quote before was taken into a mixed clause: that clause's speaker, resolved already
+        a.setdefault("_resolved", (None, "unknown", None))
+    return a
+
+
+def rule_after_reported(doc, q):
+    """News: a cue-less quotation right after reported speech continues its speaker, in the same
+    paragraph or opening the next one: "Rather, he said, the effort will grow.¶“To my knowledge ...”"."""
+    rows = getattr(doc, "reported_rows", None)
+    if not rows or dialogue_mode(doc):
+        return None
+    if q["starts_para"]:
+        if q["para"] == 0:
+            return None
+        ps, pe = doc.paragraphs[q["para"] - 1]
+        lo = max(ps, doc.sentences[doc.sent_index(max(ps, pe - 1))][0])    # its last sentence
+    else:
+        lo = q["para_start"]
+    k = bisect_right(doc.reported_ends, q["open_start"]) - 1
+    if k < 0 or rows[k]["end"] < lo or rows[k]["cue_start"] < lo - 400:
+        return None
+    row = rows[k]
+    if q["idx"] > 0:
+        prev = doc.quotes[q["idx"] - 1]
+        if prev["close_end"] > row["end"] + 2:
+            return None       # another quotation between the reported speech and this one
+    a = dict(row["attribution"])
+    a.update(rule="after_reported", confidence=0.5)
     return a
 
 
@@ -1816,6 +1973,84 @@ def rule_sentence_subject(doc, q):
     return _resolved_attribution(doc, "sentence_subject", 0.5, subj[:2], kinds=("person", "pronoun", "unknown"))
 
 
+_SIGNATURE_RE = re.compile(r"(?<=[.!?…])[ \t]*\n[ \t]*(?P<name>[A-Z][\w’'.\-]*(?:[ \t]+[A-Z][\w’'.\-]*){1,3}),[ \t]+"
+                           r"[^\n]{3,140}?\.?[ \t]*$")
+
+
+def rule_signature_line(doc, q):
+    """A pull quote signed on its last line: "“We will win.¶Ana Ruiz, director of the institute.”"."""
+    m = _SIGNATURE_RE.search(doc.text, q["start"], q["end"])
+    if m is None or len(m.group().split()) > 18:
+        return None
+    info = mention_info(doc.text, m.start("name"), m.end("name"))
+    if info is None or info["kind"] not in ("person", "unknown") or not info["name"] or doc.article is None:
+        return None
+    name, kind, role = doc.article.resolve(info)
+    a = _attribution("signature_line", 0.7, (m.start("name"), m.start("name")), m.span("name"))
+    a["cue_start"] = a["cue_end"] = None
+    a["_resolved"] = (name, kind, role)
+    return a
+
+
+def rule_same_sentence_next(doc, q):
+    """A cue-less quote whose sentence goes on to a quote with a cue of its own takes that cue:
+    "“They are painful” but necessary “for the business,” he said." / "“A” -- ... -- “B,” he says."."""
+    k = q["idx"] + 1
+    if k >= len(doc.quotes):
+        return None
+    nxt = doc.quotes[k]
+    a = nxt.get("attribution")
+    if a is None or "inherited_from" in a or nxt.get("type") in ("term", "taken") or nxt["para"] != q["para"] \
+            or not a.get("rule", "").startswith("trailing") or a.get("speaker_start") is None:
+        return None
+    between = doc.text[q["close_end"]:nxt["open_start"]]
+    if len(between) > 200 or re.search(r"[.!?;:]", between) or doc.text[q["end"] - 1:q["end"]] in ".!?":
+        return None       # not the same sentence
+    return _inherit(nxt, "same_sentence", 0.6)
+
+
+def rule_cue_sentence_before(doc, q):
+    """News: a quote right after a sentence that ends in a bare reporting verb belongs to its subject:
+    "Ruiz said in a statement. “…”", "…, dos Santos says. “…”" (nothing reported in that sentence)."""
+    if not q["starts_sent"]:
+        return None
+    text = doc.text
+    if q["starts_para"]:
+        # news: the paragraph before ends "... since Trump spoke only in bromides during the interview."
+        if q["para"] == 0 or dialogue_mode(doc):
+            return None
+        lo = doc.paragraphs[q["para"] - 1][0]
+        head = text[lo:doc.paragraphs[q["para"] - 1][1]].rstrip()
+    else:
+        lo = q["para_start"]
+        head = text[lo:q["open_start"]].rstrip()
+    if not head.endswith("."):
+        return None
+    end = lo + len(head) - 1
+    ss = max(lo, doc.sentences[doc.sent_index(end - 1)][0]) if doc.sentences else lo
+    k = q["idx"] - 1
+    if k >= 0 and doc.quotes[k]["close_end"] > ss and _attributed(doc.quotes[k]):
+        return None          # the sentence holds an attributed quote: continuation decides
+    toks = tokens_between(text, max(ss, doc.quotes[k]["close_end"] if k >= 0 else ss), end)
+    forms = cue_forms()
+    for i in range(len(toks) - 1, max(-1, len(toks) - 10), -1):
+        t = toks[i][2]
+        if t in ("that", ",", ";", ":") or t in QUOTE_CHARS or t in _CLAUSE_PUNCT:
+            return None      # "said that ...": the sentence reports something itself
+        if t in forms and not t.endswith("ing") and (forms[t][0] != t or t in ("say", "tell")):
+            subj = subject_before(text, toks[i][0], ss)
+            if subj is None or doc.article is None:
+                return None
+            info = mention_info(text, subj[0], subj[1])
+            if info is None or (info["kind"] in ("person", "unknown") and not info["name"]):
+                return None
+            name, kind, role = doc.article.resolve(info)
+            a = _attribution("cue_sentence_before", 0.6, (toks[i][0], toks[i][1]), subj[:2], subj[2])
+            a["_resolved"] = (name, kind, role)
+            return a
+    return None
+
+
 def rule_narration_before(doc, q):
     """A quote after narration in its paragraph belongs to the person that narration is about:
     "Dorian shrugged his shoulders. “I believe he married her maid.”"."""
@@ -1993,5 +2228,5 @@ SIEVE = [rule_trailing, rule_leading, rule_turn_taking, rule_continuation]
 # the rules tried (in order) on a quote with no cue of its own; a rule returns an attribution that
 # either carries ``inherited_from`` (the index of the quote whose speaker it takes) or its own
 # ``_resolved`` triple (speaker_name, kind, role), resolved through ``doc.article`` when present
-CUELESS_SIEVE = [rule_headline_echo, rule_narration_after, rule_vocative, rule_turn_taking, rule_sentence_subject, rule_continuation, rule_narration_before,
-                 rule_narration_paragraph]
+CUELESS_SIEVE = [rule_signature_line, rule_same_sentence_next, rule_headline_echo, rule_narration_after, rule_vocative, rule_cue_sentence_before, rule_turn_taking, rule_sentence_subject, rule_continuation, rule_narration_before,
+                 rule_narration_paragraph, rule_after_reported]
