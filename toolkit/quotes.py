@@ -40,12 +40,11 @@ _SINGLE_CLOSE_RE = re.compile(r"[’'‘](?<=[^\s‘'][’'‘])(?=$|[\s.,;:!?)\
 _PARA_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE_RE = re.compile(r"\n\s*")
 _SENT_END_RE = re.compile(r"[.!?…][.!?…]*[\"”’»)\]']*(?=\s+[\"“„«‘'(\[]?[A-Z0-9]|\s*$)")
-_ABBREV_END_RE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Rev|St|Jr|Sr|"
-                            r"Mt|Ft|Inc|Corp|Co|Ltd|No|vs|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec)|\b[A-Z]|"
-                            r"(?:[A-Z]\.)+[A-Z])\.$")
 _ABBREV_WORDS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Maj", "Capt", "Sgt", "Adm",
                  "Rev", "St", "Jr", "Sr", "Mt", "Ft", "Inc", "Corp", "Co", "Ltd", "No", "vs", "Jan", "Feb", "Mar",
                  "Apr", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec")
+# an abbreviation, an initial or the last letter of "U.S" right before a full stop
+_ABBREV_END_RE = re.compile(r"(?:\b(?:" + "|".join(_ABBREV_WORDS) + r")|\b[A-Z]|(?:[A-Z]\.)+[A-Z])\.$")
 _ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _WS = " \t\r\n\f\v"
 _NON_SPACE_RE = re.compile(r"\S")
@@ -60,6 +59,8 @@ def _abbreviation_ends_at(text, dot, lo):
     if dot <= lo or not (text[dot - 1] in _ASCII_UPPER or text.endswith(_ABBREV_WORDS, lo, dot)):
         return False
     return _ABBREV_END_RE.search(text[lo:dot + 1]) is not None
+
+
 _HAS_LETTER_RE = re.compile(r"[^\W\d_]")
 _TITLE_CASE_RE = re.compile(r"^[\W\d]*[A-Z][\w’'\-]*(?:[\s:,\-]+(?:(?:a|an|the|of|and|or|in|on|at|to|for|with|from|by)\s+)*[A-Z0-9][\w’'\-]*)*[\W]*$")
 _PARTICIPLE_CUT_RE = re.compile(r",[\"”’]?\s+(?:\w+ly\s+)?(?!being\b|according\b|including\b)[a-z]+ing[\s:,]")
