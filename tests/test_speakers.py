@@ -837,3 +837,13 @@ def test_a_gerund_after_by_shares_the_subject_of_its_clause():
     assert q["speaker"].tolist() == ["Ruiz"]
     q = extract_quotes("The mayor ended the meeting without saying whether the pier would reopen.")
     assert q["speaker"].tolist() == ["The mayor"]
+
+
+def test_a_sentence_word_before_a_company_name_is_not_part_of_it():
+    text = ("Since Harbourline Ltd. lost the ferry contract, its crews have waited for news. "
+            "The company said on Monday that it would rehire them in May.")
+    quotes = extract_quotes(text)
+    assert quotes["speaker_name"].tolist() == ["Harbourline Ltd."]
+    # across articles, the bare name then joins the company
+    two = pd.DataFrame({"doc_id": ["a", "b"], "text": [text, "Harbourline said the ferries would sail again."]})
+    assert extract_quotes(two)["speaker_id"].nunique() == 1

@@ -683,7 +683,7 @@ class ArticleSpeakers:
         if head in _COMPANY_NOUNS:
             found = None
             for m in _CORPORATE_NAME_RE.finditer(self.text, lo, info["start"]):
-                found = m.group()
+                found = _without_leading_function_words(m.group())
             return normalize_name(found) if found and not modifiers else None
         pattern = re.compile(r"(?<![\w’'])" + re.escape(head.capitalize()) + r"(?![\w’'])")
         for m in reversed(list(pattern.finditer(self.text, lo, info["start"]))):
@@ -729,6 +729,20 @@ _COMPANY_NOUNS = frozenset("company firm corporation business insurer utility re
                            "automaker bank lender startup developer operator".split())
 _CORPORATE_NAME_RE = re.compile(r"(?:[A-Z][\w’'&\-]*\s+){1,4}(?:Inc\.?|Corp\.?|Co\.|Ltd\.?|LLC|PLC|plc|"
                                 r"Group|Holdings|Company|Corporation|Partners|AG|SA|GmbH)(?![\w])")
+# capitalised at the start of a sentence, never the first word of a company name
+_LEADING_FUNCTION_WORDS = frozenset("""Since Although Though Because Until Unless Whether Once Despite Without Under
+Over Against During Like Unlike Including Meanwhile However Yet Still Even Also Only Now Then Today Yesterday""".split())
+
+
+def _without_leading_function_words(name):
+    """ "Since Quillbyte Inc." -> "Quillbyte Inc.": drop sentence words matched before a company name."""
+    words = name.split()
+    while len(words) > 2 and (words[0] in _LEADING_FUNCTION_WORDS or words[0] in _ORG_STOP
+                              or words[0] in _SENTENCE_WORDS):
+        words = words[1:]
+    return " ".join(words)
+
+
 _ORG_NAME_WORD_RE = re.compile(r"[A-Z][\w’'&\-]*\.?$")
 _ORG_TAIL_RE = re.compile(r"\s+(?:of|for|on)\s+(?:the\s+)?(?:[A-Z][\w’'&\-]*\s*)+")
 _ORG_STOP = frozenset("The A An This That In On At But And For Of By With From After Before When While As If "
