@@ -847,3 +847,13 @@ def test_a_sentence_word_before_a_company_name_is_not_part_of_it():
     # across articles, the bare name then joins the company
     two = pd.DataFrame({"doc_id": ["a", "b"], "text": [text, "Harbourline said the ferries would sail again."]})
     assert extract_quotes(two)["speaker_id"].nunique() == 1
+
+
+def test_the_noun_before_a_participle_is_the_subject_not_the_object_phrase():
+    quotes = extract_quotes("Inspectors examining the hull of the Harbour Queen believe the crack is old.")
+    assert quotes["speaker"].tolist() == ["Inspectors"]
+    quotes = extract_quotes("Engineers reviewing the plans for the new pier said the piles were too short.")
+    assert quotes["speaker"].tolist() == ["Engineers"]
+    # an -ing adjective is not a participle: "the rolling average of polls shows ..."
+    quotes = extract_quotes("The Courier’s rolling average of polls shows Okafor ahead by four points.")
+    assert quotes["speaker"].tolist() == ["polls"]

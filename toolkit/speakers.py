@@ -1145,6 +1145,31 @@ def _state_abbreviation_stop(toks, j):
         and is_capitalized(toks[j - 1][2]) and len(toks[j - 1][2]) <= 5 and toks[j - 1][1] == toks[j][0]
 
 
+_PARTICIPLE_OBJECT_PREPOSITIONS = frozenset("of from for with about into on in at".split())
+_PARTICIPLE_OBJECT_STARTS = _DETERMINERS | _PARTICIPLE_OBJECT_PREPOSITIONS
+
+
+def _participle_subject(toks, stop):
+    """``(first, last)`` token indices of the noun phrase before a participle that opens the
+    sentence's subject ("Investigators examining the theft of ...", "Officials familiar with ..."
+    is not one), looking back from the preposition at ``stop``; None when there is none."""
+    for k in range(stop - 1, max(0, stop - 12), -1):
+        t = toks[k][2]
+        if t in _SUBJECT_BREAK or t in _CLAUSE_PUNCT or t == ",":
+            return None
+        if k >= 1 and t.islower() and t.endswith("ing") and len(t) > 5 and \
+                toks[k + 1][2].lower() in _PARTICIPLE_OBJECT_STARTS:    # not "rolling average"
+            noun = toks[k - 1][2]
+            first = k - 1
+            if first >= 1 and toks[first - 1][2].lower() in _DETERMINERS:
+                first -= 1
+            opens = first == 0 or toks[first - 1][2] in _CLAUSE_PUNCT or toks[first - 1][2] in _SUBJECT_BREAK
+            plural_or_name = (noun.islower() and noun.endswith("s") and not noun.endswith("ss")) or \
+                (is_capitalized(noun) and noun not in _SENTENCE_WORDS)
+            return (first, k - 1) if opens and plural_or_name else None
+    return None
+
+
 def _subject_scan(text: str, verb_start: int, lo: int):
     """:func:`subject_before` on the tokens of ``text[lo:verb_start]``; returns ``(result, low)``
     where ``low`` bounds from below the token indices the scan looked at."""
@@ -1271,6 +1296,12 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         n += 1
     start_i = i + 1
     low = i - 2
+    if i >= 2 and toks[i][2] in _PARTICIPLE_OBJECT_PREPOSITIONS:
+        head = _participle_subject(toks, i)
+        if head is not None:
+            # "Investigators examining the theft of data from X believe ...": the noun before the
+            # participle is the subject, not the object phrase the scan stopped in
+            return (toks[head[0]][0], toks[head[1]][1], None), head[0] - 2
     if start_i > end_i:
         return None, low
     # drop leading intro words ("But", "Also")
