@@ -104,31 +104,32 @@ def test_quiet_prints_nothing(engine, articles, tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
+def quotes_without_and_with(option, text, folder, *, suffix=".jsonl", extra=()):
+    """Run `quotes` on a one-article CSV without and with ``option``; both quote tables."""
+    corpus = folder / "article.csv"
+    pd.DataFrame({"doc_id": ["article"], "text": [text]}).to_csv(corpus, index=False)
+    plain, optioned = folder / f"plain{suffix}", folder / f"optioned{suffix}"
+    assert main(["quotes", str(corpus), "-o", str(plain), "--quiet", *extra]) == 0
+    assert main(["quotes", str(corpus), "-o", str(optioned), "--quiet", option, *extra]) == 0
+    return read_quotes(plain), read_quotes(optioned)
+
+
 def test_include_terms_adds_quoted_terms(engine, tmp_path, capsys):
-    corpus = tmp_path / "terms.csv"
-    pd.DataFrame({"doc_id": ["plan"], "text": [
+    plain_quotes, term_quotes = quotes_without_and_with("--include-terms", (
         "The mayor's so-called “green deal” was mocked by rivals on Monday. "
-        "“It is neither green nor a deal,” said council member Ruth Adler."]}).to_csv(corpus, index=False)
-    plain, terms = tmp_path / "plain.jsonl", tmp_path / "terms.jsonl"
-    assert main(["quotes", str(corpus), "-o", str(plain), "--quiet"]) == 0
-    assert main(["quotes", str(corpus), "-o", str(terms), "--quiet", "--include-terms"]) == 0
-    plain_quotes, term_quotes = read_quotes(plain), read_quotes(terms)
+        "“It is neither green nor a deal,” said council member Ruth Adler."), tmp_path)
     assert "green deal" not in set(plain_quotes["text"])
     assert term_quotes.set_index("text").loc["green deal", "type"] == "term"
 
 
 @pytest.mark.parametrize("streamed", [False, True])
 def test_include_stances_adds_noun_phrase_and_infinitive_stances(engine, tmp_path, streamed):
-    corpus = tmp_path / "stances.csv"
-    pd.DataFrame({"doc_id": ["vote"], "text": [
+    plain, stances = quotes_without_and_with("--include-stances", (
         "The dockers’ union endorsed Amara Okafor for the port board on Monday. "
-        "The port authority declined to comment on the endorsement."]}).to_csv(corpus, index=False)
-    plain, stances = tmp_path / "plain.parquet", tmp_path / "stances.parquet"
-    extra = ["--stream"] if streamed else []
-    assert main(["quotes", str(corpus), "-o", str(plain), "--quiet", *extra]) == 0
-    assert main(["quotes", str(corpus), "-o", str(stances), "--quiet", "--include-stances", *extra]) == 0
-    assert len(read_quotes(plain)) == 0
-    found = read_quotes(stances).set_index("rule")
+        "The port authority declined to comment on the endorsement."), tmp_path, suffix=".parquet",
+        extra=["--stream"] if streamed else [])
+    assert len(plain) == 0
+    found = stances.set_index("rule")
     assert found.loc["indirect_object", "text"].startswith("Amara Okafor")
     assert found.loc["indirect_infinitive", "speaker"] == "The port authority"
 
