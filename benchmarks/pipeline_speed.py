@@ -3,7 +3,9 @@
     python benchmarks/pipeline_speed.py                      # the dev splits in ../shared/eval, if present
     python benchmarks/pipeline_speed.py my_corpus.jsonl      # anything load_corpus reads
 
-Prints MB, seconds of CPU time (best of --repeat runs, one process, serial) and MB/s for each input.
+Prints MB, seconds of CPU time (best of --repeat runs, one process, serial) and MB/s for each input,
+after a line naming the engine ("compiled", or "pure Python (why)"; WHO_SAYS_WHAT_PURE_PYTHON=1
+runs the pure-Python one).
 """
 import argparse
 import json
@@ -14,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit as tk
+import toolkit._speedups as speedups
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_EVAL = REPO.parent / "shared" / "eval"
@@ -48,6 +51,7 @@ def main():
     inputs = args.inputs or sorted(SHARED_EVAL.glob("*/dev.jsonl"))
     if not inputs:
         parser.error(f"no input given and no dev splits found in {SHARED_EVAL}")
+    print(f"engine: {speedups.engine()}\n")
     print("| input | docs | MB | CPU seconds | MB/s per core |\n|---|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
         for path in inputs:

@@ -20,6 +20,9 @@ processes), from resource.getrusage.
     python benchmarks/throughput.py --big                 # adds ~1 GB, streaming only
     python benchmarks/throughput.py --sizes "" --big --stream-jobs 2
     python benchmarks/throughput.py --profile             # cProfile of the serial 1k run
+    python benchmarks/throughput.py --pure-python         # without the compiled engine (toolkit/_speedups)
+
+The first line printed names the engine that ran: "compiled" or "pure Python (why)".
 """
 from __future__ import annotations
 
@@ -205,6 +208,8 @@ def main(argv=None):
     parser.add_argument("--stream-jobs", type=int, default=1, help="processes for the stream mode (default 1)")
     parser.add_argument("--big", action="store_true", help="also stream a ~1 GB corpus")
     parser.add_argument("--profile", action="store_true", help="cProfile the serial run on 1,000 documents")
+    parser.add_argument("--pure-python", action="store_true",
+                        help="run the pure-Python engine even where the compiled one is built")
     parser.add_argument("--keep", metavar="DIR", help="build corpora in DIR and keep them")
     parser.add_argument("--run", nargs=4, metavar=("MODE", "CORPUS", "OUT", "JOBS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -214,11 +219,17 @@ def main(argv=None):
         print(json.dumps(run_mode(mode, corpus_path, out_dir, int(jobs))))
         return 0
 
+    if args.pure_python:
+        os.environ["WHO_SAYS_WHAT_PURE_PYTHON"] = "1"       # (inherited by the measured subprocesses)
+    sys.path.insert(0, str(REPO))
+    import toolkit._speedups as speedups
+
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     articles = _articles()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="wsw-throughput-"))
     print(f"# throughput: {' '.join(['python benchmarks/throughput.py', *(argv or sys.argv[1:])])}\n")
+    print(f"engine: {speedups.engine()}\n")
     print(f"corpora in {work}; {len(articles)} bundled articles recombined (seed {SEED}); "
           f"{os.cpu_count()} cores\n", file=sys.stderr)
 

@@ -21,7 +21,9 @@ from itertools import accumulate
 import pandas as pd
 
 from . import speakers as sp
-from ._common import trim_span
+# absolute, so that the compiled copy of this module (toolkit._speedups.quotes) imports them too; it
+# imports the compiled speakers module relatively
+from toolkit._common import trim_span
 
 COLUMNS = ["doc_id", "quote_id", "type", "start", "end", "text", "fragments", "para", "sent", "cue",
            "cue_start", "cue_end", "speaker", "speaker_start", "speaker_end", "speaker_name", "speaker_id",
@@ -88,7 +90,7 @@ _MIN_QUOTE_WORDS = 5       # a cue-less quoted phrase shorter than this is a ter
 
 def _paragraph_spans(text):
     try:
-        from .tokens import paragraph_spans
+        from toolkit.tokens import paragraph_spans
         return [tuple(p) for p in paragraph_spans(text)]
     except Exception:
         pass
@@ -1924,6 +1926,17 @@ def _fewer_gc_passes(first_generation=20000):
         gc.set_threshold(*thresholds)
 
 
+def _document_extractor():
+    """The compiled copy of :func:`_extract_document` when one is built from this very source (see
+    :mod:`toolkit._speedups`), else the pure-Python one; both give the same rows."""
+    if __name__ == "toolkit.quotes":      # (not in the compiled copy itself)
+        from ._speedups import compiled_module
+        compiled = compiled_module("quotes")
+        if compiled is not None:
+            return compiled._extract_document
+    return _extract_document
+
+
 def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliases=None, return_documents=False,
                    n_jobs=1, progress=None):
     """Find every quotation in a corpus and attribute it to its speaker.
@@ -1958,6 +1971,7 @@ def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliase
         return extract_quotes_parallel(corpus, n_jobs=n_jobs, progress=progress, include_terms=include_terms,
                                        include_stances=include_stances, aliases=aliases,
                                        return_documents=return_documents)
+    extract_document = _document_extractor()
     rows, docs = [], []
     with _fewer_gc_passes():
         for doc_id, text in zip(corpus["doc_id"].tolist(), corpus["text"].tolist()):
@@ -1967,7 +1981,7 @@ def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliase
                              "status": "empty", "problems": "empty text" if isinstance(text, str) else "missing text"})
                 continue
             try:
-                found = _extract_document(text, include_terms=include_terms, include_stances=include_stances)
+                found = extract_document(text, include_terms=include_terms, include_stances=include_stances)
             except Exception as exc:  # one bad document must not stop a corpus run
                 docs.append({"doc_id": doc_id, "chars": len(text), "quotes": 0, "status": "error",
                              "problems": f"{type(exc).__name__}: {exc}"})

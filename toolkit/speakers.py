@@ -23,7 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).parent / "data"
+# (the package's folder, also for the compiled copy of this module in toolkit/_speedups)
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" if __name__ == "toolkit._speedups.speakers" \
+    else Path(__file__).parent / "data"
 DEFAULT_ALIASES = DATA_DIR / "aliases.csv"
 
 # --------------------------------------------------------------------------------------------

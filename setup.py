@@ -1,0 +1,51 @@
+"""Optional compiled quote engine: Cython compiles toolkit/quotes.py and toolkit/speakers.py, unchanged,
+into toolkit._speedups.quotes and toolkit._speedups.speakers (see toolkit/_speedups/__init__.py).
+
+Everything else about the package is in pyproject.toml. Without Cython or a C compiler the build is
+skipped with a warning and the toolkit runs in pure Python, with the same results.
+
+    python setup.py build_ext --inplace      # rebuild after editing quotes.py or speakers.py (make does it)
+"""
+import json
+import os
+from pathlib import Path
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+HERE = Path(__file__).resolve().parent
+SOURCES = ("quotes", "speakers")
+
+
+def compiled_extensions():
+    try:
+        from Cython.Build import cythonize
+    except ImportError:
+        print("who-says-what: Cython is not installed; the quote engine runs in pure Python")
+        return []
+    extensions = [Extension(f"toolkit._speedups.{name}", [f"toolkit/{name}.py"], optional=True) for name in SOURCES]
+    # binding=False: plain C functions, a little faster; the modules are not meant for introspection
+    return cythonize(extensions, compiler_directives={"language_level": 3, "binding": False}, quiet=True)
+
+
+class BuildCompiledEngine(build_ext):
+    """Builds the extensions on every core, then records which sources they were built from, so that
+    the toolkit never runs a compiled copy of an older source."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        if self.parallel is None:
+            self.parallel = os.cpu_count() or 1
+
+    def run(self):
+        super().run()
+        built = [ext for ext in self.extensions if os.path.exists(self.get_ext_fullpath(ext.name))]
+        if not self.extensions or len(built) < len(self.extensions):
+            return       # (an optional extension failed: no record, so the pure-Python engine runs)
+        import hashlib
+        digests = {name: hashlib.sha256((HERE / "toolkit" / f"{name}.py").read_bytes()).hexdigest() for name in SOURCES}
+        record = Path(self.get_ext_fullpath(self.extensions[0].name)).parent / "built_from.json"
+        record.write_text(json.dumps(digests, indent=1) + "\n", encoding="utf-8")
+
+
+setup(ext_modules=compiled_extensions(), cmdclass={"build_ext": BuildCompiledEngine})
