@@ -68,6 +68,8 @@ _TITLE_CASE_RE = re.compile(r"^[\W\d]*[A-Z][\w’'\-]*(?:[\s:,\-]+(?:(?:a|an|the
 _PARTICIPLE_CUT_RE = re.compile(r",[\"”’]?\s+(?:\w+ly\s+)?(?!being\b|according\b|including\b)[a-z]+ing[\s:,]")
 _DASH_CUT_RE = re.compile(r"\s(?:[—―–]|--?)\s")
 _RELATIVE_CUT_RE = re.compile(r",[\"”’]?\s")
+_COMMA_MARK_RE = re.compile(r",[\"”’]")
+_CLOSING_MARK_RE = re.compile(r"[\"”’]")
 _ACCORDING_CUT_RE = re.compile(r",[\"”’]?\s+according to\b")
 # ", a move that could ...": a closing appositive that comments on the whole clause
 _SUMMARY_APPOSITIVE_RE = re.compile(
@@ -989,6 +991,29 @@ def _coordinated_cue_re():
                       + _trie_pattern(forms) + r")\b)")
 
 
+# Every match of _coordinated_cue_re() starts at the comma (and closing mark) or white space right
+# before its conjunction, so the few conjunctions in a clause are found first and the full pattern is
+# matched from the start of that run before each, in text order: the first success is the leftmost
+# match a search would return, without trying the pattern at every position.
+_CONJUNCTION_RE = re.compile(r"\s(?:but|and|while|though|although)(?=\s)")
+
+
+def _coordinated_cue(text, cstart, cend):
+    """``_coordinated_cue_re().search(text, cstart, cend)``."""
+    for c in _CONJUNCTION_RE.finditer(text, cstart, cend):
+        p = c.start()
+        while p > cstart and text[p - 1].isspace():
+            p -= 1
+        if p > cstart and text[p - 1] == ",":
+            p -= 1
+        elif p > cstart + 1 and text[p - 1] in "\"”’" and text[p - 2] == ",":
+            p -= 2
+        m = _coordinated_cue_re().match(text, p, cend)
+        if m:
+            return m
+    return None
+
+
 @lru_cache(maxsize=None)
 def _participle_cut_re():
     return _PARTICIPLE_CUT_RE
@@ -1005,9 +1030,9 @@ def _cut_clause(doc, cstart, cend, inside_quote, *, min_words=3, relative=False)
     participle ("..., claiming ..."), a spaced dash, or (inside "X, who said ..., ") the comma."""
     text = doc.text
     cuts = []
-    m = _coordinated_cue_re().search(text, cstart, cend)
+    m = _coordinated_cue(text, cstart, cend)
     if m:
-        mark = re.match(r",[\"”’]", m.group())
+        mark = _COMMA_MARK_RE.match(m.group())
         cuts.append(m.start() + 2 if mark else m.start())    # "a “decent man,” and said that ...": after the mark
     m = _DASH_CUT_RE.search(text, cstart, cend)
     if m and not _DASH_CUT_RE.search(text, m.end(), cend):
@@ -1015,14 +1040,14 @@ def _cut_clause(doc, cstart, cend, inside_quote, *, min_words=3, relative=False)
     if text.find(",", cstart, cend) >= 0:      # every other cut opens with a comma
         m = _PARTICIPLE_CUT_RE.search(text, cstart, cend)
         if m:
-            mark = re.search(r"[\"”’]", m.group())
+            mark = _CLOSING_MARK_RE.search(m.group())
             cuts.append(m.start() + mark.end() if mark else m.start())
         m = _ACCORDING_CUT_RE.search(text, cstart, cend)
         if m:
             cuts.append(m.start())
         m = _comma_cue_re().search(text, cstart, cend)
         if m:
-            mark = re.search(r"[\"”’]", m.group())
+            mark = _CLOSING_MARK_RE.search(m.group())
             cuts.append(m.start() + mark.end() if mark else m.start())     # "..., “…,” said the senator"
         m = _SUMMARY_APPOSITIVE_RE.search(text, cstart, cend)
         if m and m.end() == cend:
