@@ -399,9 +399,31 @@ def _mention_fields(text: str, start: int, end: int):
 
 # one capitalized name word: "Okafor", "Mei-Lin", "McAllister", "O’Brien", "D'Souza", "N’Diaye", "Okafor’s"
 _NAME_WORD = r"(?:[A-Z][’'])?[A-Z][a-zà-ÿ]+(?:[A-Z][a-zà-ÿ]+)?(?:[’'\-][A-Za-zà-ÿ][a-zà-ÿ]*)*"
-_NAME_RUN_RE = re.compile(   # the look-ahead skips lower-case positions fast (3x quicker scan)
-    r"(?=[A-Z])(?:(?:Mr|Mrs|Ms|Dr|Miss|Sen|Rep|Gov|Gen|Lady|Lord|Sir|Madame|Mme|Monsieur|Signor|Signora|Herr|Frau|Prof|President)\.?\s+)?"
-    + _NAME_WORD + r"(?:\s+(?:of\s+)?(?:[A-Z]\.\s+)?" + _NAME_WORD + r"){0,3}")
+# _NAME_WORD after its first capital letter (with the same order of trials)
+_NAME_WORD_AFTER_FIRST = r"(?:[’'][A-Z][a-zà-ÿ]+|[a-zà-ÿ]+)(?:[A-Z][a-zà-ÿ]+)?(?:[’'\-][A-Za-zà-ÿ][a-zà-ÿ]*)*"
+_NAME_RUN_TITLES = ("Mr", "Mrs", "Ms", "Dr", "Miss", "Sen", "Rep", "Gov", "Gen", "Lady", "Lord", "Sir", "Madame", "Mme",
+                    "Monsieur", "Signor", "Signora", "Herr", "Frau", "Prof", "President")
+
+
+def _name_run_pattern():
+    """``(?:(?:Mr|Mrs|...)\\.?\\s+)?NAME(?:\\s+(?:of\\s+)?(?:[A-Z]\\.\\s+)?NAME){0,3}``, written as one
+    alternative per capital letter that starts with the letter itself ("M(?:(?:r|rs|s|iss|...)...|...)"):
+    a pattern whose every alternative opens with a literal lets the regex engine skip to capital
+    letters without trying the pattern at each position (a third less time on the article scan);
+    each alternative tries the title first, as the optional title group did, so the matches are
+    the same."""
+    more_words = r"(?:\s+(?:of\s+)?(?:[A-Z]\.\s+)?" + _NAME_WORD + r"){0,3}"
+    alternatives = []
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        rest = _NAME_WORD_AFTER_FIRST + more_words
+        titles = [t[1:] for t in _NAME_RUN_TITLES if t[0] == letter]
+        if titles:
+            rest = r"(?:(?:" + "|".join(titles) + r")\.?\s+" + _NAME_WORD + more_words + "|" + rest + ")"
+        alternatives.append(letter + rest)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+_NAME_RUN_RE = re.compile(_name_run_pattern())
 
 _SENTENCE_WORDS = frozenset("""I The A An But And Or So Yet If When While As At In On Of For To From With By
 After Before Then Now This That These Those It He She They We You His Her Their Our My Your Its There Here
