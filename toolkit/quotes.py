@@ -47,6 +47,10 @@ _ABBREV_WORDS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "L
                  "Apr", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec")
 # an abbreviation, an initial or the last letter of "U.S" right before a full stop
 _ABBREV_END_RE = re.compile(r"(?:\b(?:" + "|".join(_ABBREV_WORDS) + r")|\b[A-Z]|(?:[A-Z]\.)+[A-Z])\.$")
+# _ABBREV_END_RE read backwards: every match of it ends at the end of the string, so it matches
+# when this pattern matches the reversed string at its start (one try instead of a search)
+_ABBREV_END_REVERSED_RE = re.compile(r"\.(?:(?:" + "|".join(w[::-1] for w in _ABBREV_WORDS) + r")\b|[A-Z]\b|"
+                                     r"[A-Z](?:\.[A-Z])+)")
 _ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _WS = " \t\r\n\f\v"
 _NON_SPACE_RE = re.compile(r"\S")
@@ -60,7 +64,7 @@ def _abbreviation_ends_at(text, dot, lo):
     lo = max(lo, dot - 12)
     if dot <= lo or not (text[dot - 1] in _ASCII_UPPER or text.endswith(_ABBREV_WORDS, lo, dot)):
         return False
-    return _ABBREV_END_RE.search(text[lo:dot + 1]) is not None
+    return _ABBREV_END_REVERSED_RE.match(text[lo:dot + 1][::-1]) is not None
 
 
 _HAS_LETTER_RE = re.compile(r"[^\W\d_]")
@@ -492,6 +496,9 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
     return start
 
 
+_TWO_INITIALS_END_RE = re.compile(r"(?:[A-Z]\.){2}$")
+
+
 def _clause_end(doc, start, para_end, quote_spans):
     """End of the reported clause: the sentence end, skipping sentence marks inside quotes."""
     text = doc.text
@@ -521,7 +528,7 @@ def _clause_end(doc, start, para_end, quote_spans):
             continue
         if _abbreviation_ends_at(text, e, start):
             nxt = text[m.end():m.end() + 12].split(None, 1)
-            if not (re.search(r"(?:[A-Z]\.){2}$", text[max(start, e - 6):e + 1]) and nxt
+            if not (_TWO_INITIALS_END_RE.search(text[max(start, e - 6):e + 1]) and nxt
                     and nxt[0] in _SENTENCE_STARTERS):
                 pos = m.end()
                 continue
