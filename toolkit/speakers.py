@@ -1097,7 +1097,9 @@ def subject_before(text: str, verb_start: int, floor: int):
         return None      # "Sanders’ comments", "the report": a noun, not a verb with a subject
     found = _subject_before(text, verb_start, floor)
     if found is None:
-        rel = _RELATIVE_PRONOUN_RE.search(text, max(floor, verb_start - 80), verb_start)
+        near = max(floor, verb_start - 80, 0)
+        # (every match holds "who" or "which": without "wh" there is nothing to search)
+        rel = _RELATIVE_PRONOUN_RE.search(text, near, verb_start) if text.find("wh", near, verb_start) >= 0 else None
         if rel is not None and relative_antecedent(text, rel.start(1), floor) is not None:
             return rel.start(1), rel.end(1), None    # "Sanders, who says it is ...": the mention is "who"
     adverbial = found is not None and found[2] is not None and \
