@@ -17,6 +17,7 @@ from bisect import bisect_right
 from contextlib import contextmanager
 from functools import lru_cache
 from itertools import accumulate
+from operator import itemgetter
 
 import pandas as pd
 
@@ -1949,12 +1950,25 @@ def _as_corpus(corpus):
 def _fewer_gc_passes(first_generation=20000):
     """Let the garbage collector run less often while documents are processed: the sieve allocates
     many short-lived dicts and lists, and the default threshold (700) made the collector re-scan
-    the live ones of a long document again and again (10-20% of the time on PDNC novels). Restored after."""
+    the live ones of a long document again and again (10-20% of the time on PDNC novels).
+
+    Yields ``settle()``, to call between documents now and then: it collects what the documents so
+    far left behind and freezes the rest (the growing result), so that later passes skip it; on a
+    100,000-document corpus the passes over the result cost 2-3% of the time. Everything is restored
+    after (frozen objects are unfrozen; nothing is frozen if the caller had frozen objects)."""
     thresholds = gc.get_threshold()
     gc.set_threshold(max(thresholds[0], first_generation), *thresholds[1:])
+    may_freeze = gc.get_freeze_count() == 0
+
+    def settle():
+        if may_freeze and gc.isenabled():
+            gc.collect(1)
+            gc.freeze()
     try:
-        yield
+        yield settle
     finally:
+        if may_freeze:
+            gc.unfreeze()
         gc.set_threshold(*thresholds)
 
 
@@ -2004,10 +2018,13 @@ def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliase
                                        include_stances=include_stances, aliases=aliases,
                                        return_documents=return_documents)
     extract_document = _document_extractor()
-    rows, docs = [], []
-    with _fewer_gc_passes():
-        for doc_id, text in zip(corpus["doc_id"].tolist(), corpus["text"].tolist()):
+    row_values = itemgetter(*COLUMNS)
+    columns, docs = [[] for _ in COLUMNS], []
+    with _fewer_gc_passes() as settle:
+        for n, (doc_id, text) in enumerate(zip(corpus["doc_id"].tolist(), corpus["text"].tolist()), 1):
             doc_id = str(doc_id)
+            if n % 2000 == 0:
+                settle()
             if not isinstance(text, str) or not text.strip():
                 docs.append({"doc_id": doc_id, "chars": len(text) if isinstance(text, str) else 0, "quotes": 0,
                              "status": "empty", "problems": "empty text" if isinstance(text, str) else "missing text"})
@@ -2021,10 +2038,14 @@ def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliase
             for k, r in enumerate(found):
                 r["doc_id"] = doc_id
                 r["quote_id"] = f"{doc_id}:{k}"
-                rows.append(r)
+            if found:
+                # the table is built by column; each document's rows are turned into columns while
+                # they are fresh in memory (far fewer cache misses than one pass per column at the end)
+                for column, values in zip(columns, zip(*map(row_values, found))):
+                    column.extend(values)
             docs.append({"doc_id": doc_id, "chars": len(text), "quotes": len(found), "status": "ok",
                          "problems": ""})
-    quotes = pd.DataFrame({c: [r[c] for r in rows] for c in COLUMNS}, columns=COLUMNS)   # by column: faster
+    quotes = pd.DataFrame(dict(zip(COLUMNS, columns)), columns=COLUMNS)
     for c in ("start", "end", "para", "sent"):
         quotes[c] = quotes[c].astype("int64")
     for c in ("cue_start", "cue_end", "speaker_start", "speaker_end"):

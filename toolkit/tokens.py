@@ -217,6 +217,8 @@ def train_sentence_splitter(corpus, *, extra_abbreviations: Iterable[str] = ()) 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Shrink [start, end) to exclude surrounding whitespace; None if nothing is left."""
+    if start < end and not text[start].isspace() and not text[end - 1].isspace():
+        return start, end      # (most paragraphs: no copy of the text needed)
     piece = text[start:end]
     stripped = piece.strip()
     if not stripped:
