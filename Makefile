@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml setup.py
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-$(COMPILED): toolkit/quotes.py toolkit/speakers.py setup.py | $(STAMP)
+$(COMPILED): toolkit/quotes.py toolkit/speakers.py toolkit/tokens.py setup.py | $(STAMP)
 	$(PY) -m pip install --quiet --no-deps -e . || echo "compiled engine not built: the toolkit runs in pure Python"
 	touch $(COMPILED)
 

@@ -1,10 +1,10 @@
-"""Optional compiled quote engine: Cython compiles toolkit/quotes.py and toolkit/speakers.py, unchanged,
-into toolkit._speedups.quotes and toolkit._speedups.speakers (see toolkit/_speedups/__init__.py).
+"""Optional compiled quote engine: Cython compiles toolkit/quotes.py, speakers.py and tokens.py, unchanged,
+into toolkit._speedups.quotes, .speakers and .tokens (see toolkit/_speedups/__init__.py).
 
 Everything else about the package is in pyproject.toml. Without Cython or a C compiler the build is
 skipped with a warning and the toolkit runs in pure Python, with the same results.
 
-    python setup.py build_ext --inplace      # rebuild after editing quotes.py or speakers.py (make does it)
+    python setup.py build_ext --inplace      # rebuild after editing one of them (make does it)
 """
 import json
 import os
@@ -14,7 +14,7 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ("quotes", "speakers")
+SOURCES = ("quotes", "speakers", "tokens")
 
 
 def compiled_extensions():

@@ -857,3 +857,17 @@ def test_the_noun_before_a_participle_is_the_subject_not_the_object_phrase():
     # an -ing adjective is not a participle: "the rolling average of polls shows ..."
     quotes = extract_quotes("The Courier’s rolling average of polls shows Okafor ahead by four points.")
     assert quotes["speaker"].tolist() == ["polls"]
+
+
+def test_speaker_ids_can_wait_for_one_pass_over_tables_put_together():
+    first = pd.DataFrame({"doc_id": ["a"], "text": ["“We will rebuild the pier,” Mayor Ines Okafor said on Monday."]})
+    second = pd.DataFrame({"doc_id": ["b"], "text": ["“Not this year,” Okafor said of the pier."]})
+    from toolkit.quotes import extract_quotes
+
+    parts = [extract_quotes(part, speaker_ids=False) for part in (first, second)]
+    assert all(part["speaker_id"].isna().all() for part in parts)
+    together = resolve_speakers(pd.concat(parts, ignore_index=True))
+    # the surname alone in the second article joins the full name of the first
+    assert together["speaker_id"].tolist() == ["ines-okafor", "ines-okafor"]
+    whole = extract_quotes(pd.concat([first, second], ignore_index=True))
+    assert together["speaker_id"].tolist() == whole["speaker_id"].tolist()

@@ -22,8 +22,8 @@ from operator import itemgetter
 import pandas as pd
 
 from . import speakers as sp
-# absolute, so that the compiled copy of this module (toolkit._speedups.quotes) imports them too; it
-# imports the compiled speakers module relatively
+# absolute, so that the compiled copy of this module (toolkit._speedups.quotes) imports it too; that
+# copy imports the compiled speakers and tokens modules relatively
 from toolkit._common import trim_span
 
 COLUMNS = ["doc_id", "quote_id", "type", "start", "end", "text", "fragments", "para", "sent", "cue",
@@ -97,7 +97,7 @@ _MIN_QUOTE_WORDS = 5       # a cue-less quoted phrase shorter than this is a ter
 
 def _paragraph_spans(text):
     try:
-        from toolkit.tokens import paragraph_spans
+        from .tokens import paragraph_spans
         return [tuple(p) for p in paragraph_spans(text)]
     except Exception:
         pass
@@ -1984,7 +1984,7 @@ def _document_extractor():
 
 
 def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliases=None, return_documents=False,
-                   n_jobs=1, progress=None):
+                   n_jobs=1, progress=None, speaker_ids=True):
     """Find every quotation in a corpus and attribute it to its speaker.
 
     ``corpus`` is a DataFrame with ``doc_id`` and ``text`` columns (see ``load_corpus``) or a plain
@@ -1998,6 +1998,9 @@ def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliase
     rule "indirect_object" (annotated corpora such as PolNeAR count them as attributions; by default
     a reporting verb with a plain noun-phrase object is not a quotation).
     ``aliases`` (path, DataFrame or dict) is passed to :func:`toolkit.speakers.resolve_speakers`.
+    ``speaker_ids=False`` leaves ``speaker_id`` empty, for tables that are put together with others
+    before one corpus-wide :func:`toolkit.speakers.resolve_speakers` pass (as the parallel and
+    streaming engines do with their chunks).
     With ``return_documents=True`` returns ``(quotes, documents)`` where documents has one row per
     input document: ``doc_id, chars, quotes, status`` (ok | empty | error) and ``problems``. A
     document that fails is recorded with status "error" and never stops the run.
@@ -2016,7 +2019,7 @@ def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliase
         from .scale import extract_quotes_parallel
         return extract_quotes_parallel(corpus, n_jobs=n_jobs, progress=progress, include_terms=include_terms,
                                        include_stances=include_stances, aliases=aliases,
-                                       return_documents=return_documents)
+                                       return_documents=return_documents, speaker_ids=speaker_ids)
     extract_document = _document_extractor()
     row_values = itemgetter(*COLUMNS)
     columns, docs = [[] for _ in COLUMNS], []
@@ -2051,7 +2054,8 @@ def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliase
     for c in ("cue_start", "cue_end", "speaker_start", "speaker_end"):
         quotes[c] = quotes[c].astype("Int64")
     quotes["confidence"] = quotes["confidence"].astype("float64")
-    quotes = sp.resolve_speakers(quotes, aliases=aliases)
+    if speaker_ids:
+        quotes = sp.resolve_speakers(quotes, aliases=aliases)
     quotes = quotes[COLUMNS]
     if return_documents:
         return quotes, pd.DataFrame(docs, columns=DOCUMENT_COLUMNS)

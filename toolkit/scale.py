@@ -107,7 +107,14 @@ def _engine():
 
 
 def _text_bytes(texts) -> int:
-    return int(sum(len(str(t).encode("utf-8", "surrogatepass")) for t in texts))
+    """UTF-8 size of a column of texts (for MB/s), counted by Arrow when it can."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return int(pc.sum(pc.binary_length(pa.array(texts, type=pa.large_string()))).as_py() or 0)
+    except (pa.ArrowException, TypeError, ValueError):     # (e.g. lone surrogates, non-str values)
+        return int(sum(len(str(t).encode("utf-8", "surrogatepass")) for t in texts))
 
 
 def _error_documents(chunk: pd.DataFrame, message: str) -> pd.DataFrame:
@@ -320,6 +327,10 @@ def extract_quotes_parallel(corpus, *, n_jobs=2, chunksize=None, progress=True, 
     if not isinstance(corpus, pd.DataFrame) or not {"doc_id", "text"} <= set(corpus.columns):
         # a plain string, a Series, or a table the engine will explain what is wrong with
         return extract_quotes(corpus, return_documents=return_documents, progress=False, **options)
+    from .quotes import _fewer_gc_passes
+
+    speaker_ids = options.pop("speaker_ids", True)
+    chunk_options = {**options, "speaker_ids": False}     # ids are given once, over the whole table
     n_jobs = _resolve_n_jobs(n_jobs)
     total_bytes = _text_bytes(corpus["text"].fillna(""))
     n_chunks = max(8 * n_jobs, int(np.ceil(total_bytes / 1_000_000)))
@@ -328,11 +339,13 @@ def extract_quotes_parallel(corpus, *, n_jobs=2, chunksize=None, progress=True, 
     bar = progress_bar(total=len(corpus), enabled=progress, desc="quotes")
     quote_parts, document_parts = [], []
     try:
-        for chunk, quotes, documents in _map_chunks(chunks, options, n_jobs=n_jobs, start_method=start_method,
-                                                     max_in_flight=len(chunks)):
-            quote_parts.append(quotes)
-            document_parts.append(documents)
-            advance(bar, docs=len(chunk), nbytes=_text_bytes(chunk["text"].fillna("")))
+        with _fewer_gc_passes() as settle:
+            for chunk, quotes, documents in _map_chunks(chunks, chunk_options, n_jobs=n_jobs, start_method=start_method,
+                                                         max_in_flight=len(chunks)):
+                quote_parts.append(quotes)
+                document_parts.append(documents)
+                advance(bar, docs=len(chunk), nbytes=_text_bytes(chunk["text"].fillna("")))
+                settle()      # (the collector need not re-scan the tables of the chunks done)
     finally:
         bar.close()
 
@@ -340,7 +353,8 @@ def extract_quotes_parallel(corpus, *, n_jobs=2, chunksize=None, progress=True, 
     if quotes is None:  # empty corpus: let the engine give the empty table with every column
         quotes, documents = extract_quotes(corpus.iloc[:0], return_documents=True, progress=False, **options)
         document_parts = [documents]
-    quotes = resolve_speakers(quotes, aliases=options.get("aliases"))
+    if speaker_ids:
+        quotes = resolve_speakers(quotes, aliases=options.get("aliases"))
     quotes = quotes.reset_index(drop=True)
     if return_documents:
         return quotes, _concat(document_parts)

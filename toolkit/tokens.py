@@ -28,7 +28,7 @@ from importlib import resources
 from typing import Iterable, Iterator
 
 import pandas as pd
-from ._common import is_missing
+from toolkit._common import is_missing     # (absolute: also in the compiled copy, toolkit._speedups.tokens)
 from nltk.tokenize.destructive import NLTKWordTokenizer
 from nltk.tokenize.punkt import (
     PunktParameters,
