@@ -4,7 +4,7 @@ into toolkit._speedups.quotes, .speakers and .tokens (see toolkit/_speedups/__in
 Everything else about the package is in pyproject.toml. Without Cython or a C compiler the build is
 skipped with a warning and the toolkit runs in pure Python, with the same results.
 
-    python setup.py build_ext --inplace      # rebuild after editing one of them (make does it)
+    pip install --no-deps -e .      # rebuild after editing one of them (`make test` and `make demo` do it)
 """
 import json
 import os

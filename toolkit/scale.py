@@ -785,6 +785,8 @@ def extract_quotes_stream(source, *, out, chunksize=1000, n_jobs=1, progress=Tru
     out = _check_quote_path(out)
     documents_out = Path(documents_out) if documents_out else out.with_name(out.stem + ".documents.csv")
     corpus_options = {k: options.pop(k) for k in CORPUS_OPTIONS if k in options}
+    speaker_ids = options.pop("speaker_ids", True)
+    chunk_options = {**options, "speaker_ids": False}     # the second pass gives the ids
     n_jobs = _resolve_n_jobs(n_jobs)
     stats = {"read": 0, "processed": 0, "errors": 0, "flagged": 0, "quotes": 0, "bytes": 0}
     source_errors = []
@@ -794,7 +796,7 @@ def extract_quotes_stream(source, *, out, chunksize=1000, n_jobs=1, progress=Tru
     bar = progress_bar(total=None, enabled=progress, desc="quotes")
     chunks = _guarded_chunks(opened, chunksize, corpus_options, source_errors, stats)
     try:
-        for chunk, quotes, documents in _map_chunks(chunks, options, n_jobs=n_jobs, start_method=start_method,
+        for chunk, quotes, documents in _map_chunks(chunks, chunk_options, n_jobs=n_jobs, start_method=start_method,
                                                      max_chars=max_chars):
             documents = _account(chunk, documents)
             stats["processed"] += int((documents["status"] != "error").sum())
@@ -820,7 +822,8 @@ def extract_quotes_stream(source, *, out, chunksize=1000, n_jobs=1, progress=Tru
         writer.close()
         bar.close()
 
-    _resolve_speakers_in_file(out, writer.schema, options.get("aliases"))
+    if speaker_ids:
+        _resolve_speakers_in_file(out, writer.schema, options.get("aliases"))
     seconds = time.perf_counter() - started
     mb = stats["bytes"] / 1e6
     return {

@@ -2,13 +2,13 @@
 
 At install, ``setup.py`` asks Cython to compile ``toolkit/quotes.py``, ``speakers.py`` and ``tokens.py``,
 unchanged, into the extension modules ``toolkit._speedups.quotes``, ``.speakers`` and ``.tokens``, and
-writes ``built_from.json`` with the SHA-256 of the three sources. The same rules then run about a
-third faster. Where no C compiler is at hand the build is skipped and the toolkit runs in pure
+writes ``built_from.json`` with the SHA-256 of the three sources. The same rules then run about
+30% faster. Where no C compiler is at hand the build is skipped and the toolkit runs in pure
 Python; the results are identical either way (tests/test_speedups.py checks it).
 
 :func:`compiled_module` hands out a compiled module only when it was built from the sources on disk
-now, so an edited ``quotes.py`` is never shadowed by a stale build (run ``make`` or
-``python setup.py build_ext --inplace`` to rebuild). Set ``WHO_SAYS_WHAT_PURE_PYTHON=1`` to run the
+now, so an edited ``quotes.py`` is never shadowed by a stale build (``make test`` and ``make demo``
+rebuild it; by hand: ``pip install --no-deps -e .``). Set ``WHO_SAYS_WHAT_PURE_PYTHON=1`` to run the
 pure-Python engine.
 """
 from __future__ import annotations
