@@ -23,7 +23,7 @@ def compiled_extensions():
     except ImportError:
         print("who-says-what: Cython is not installed; the quote engine runs in pure Python")
         return []
-    extensions = [Extension(f"toolkit._speedups.{name}", [f"toolkit/{name}.py"], optional=True) for name in SOURCES]
+    extensions = [Extension(f"toolkit._speedups.{name}", [f"toolkit/{name}.py"]) for name in SOURCES]
     # binding=False: plain C functions, a little faster; the modules are not meant for introspection
     return cythonize(extensions, compiler_directives={"language_level": 3, "binding": False}, quiet=True)
 
@@ -37,11 +37,25 @@ class BuildCompiledEngine(build_ext):
         if self.parallel is None:
             self.parallel = os.cpu_count() or 1
 
+    def build_extension(self, ext):
+        try:
+            super().build_extension(ext)
+        except Exception as exc:      # no compiler, a compiler error: the pure-Python engine runs
+            print(f"who-says-what: {ext.name} was not compiled ({exc}); the quote engine runs in pure Python")
+
     def run(self):
-        super().run()
+        # start clean, so that only extensions built now (from the sources as they are) are recorded
+        for ext in self.extensions:
+            Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
+        if self.extensions:
+            (Path(self.get_ext_fullpath(self.extensions[0].name)).parent / "built_from.json").unlink(missing_ok=True)
+        try:
+            super().run()
+        except Exception as exc:      # e.g. no compiler at all on this platform
+            print(f"who-says-what: the compiled engine was not built ({exc}); the quote engine runs in pure Python")
         built = [ext for ext in self.extensions if os.path.exists(self.get_ext_fullpath(ext.name))]
         if not self.extensions or len(built) < len(self.extensions):
-            return       # (an optional extension failed: no record, so the pure-Python engine runs)
+            return       # (an extension failed: no record, so the pure-Python engine runs)
         import hashlib
         digests = {name: hashlib.sha256((HERE / "toolkit" / f"{name}.py").read_bytes()).hexdigest() for name in SOURCES}
         record = Path(self.get_ext_fullpath(self.extensions[0].name)).parent / "built_from.json"
