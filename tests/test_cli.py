@@ -304,3 +304,17 @@ def test_extract_quotes_with_two_jobs_equals_the_serial_run():
         pytest.skip("bundled corpus absent")
     corpus = tk.load_corpus(SAMPLE)
     pd.testing.assert_frame_equal(tk.extract_quotes(corpus, n_jobs=2, progress=False), tk.extract_quotes(corpus))
+
+
+def test_version_names_the_quote_engine(capsys, monkeypatch):
+    import toolkit._speedups as speedups
+
+    speedups._load.cache_clear()
+    monkeypatch.setenv(speedups.PURE_PYTHON_VARIABLE, "1")
+    try:
+        assert main(["--version"]) == 0
+    finally:
+        speedups._load.cache_clear()
+    out = " ".join(capsys.readouterr().out.split())      # (argparse wraps long lines)
+    assert out.startswith("who-says-what ")
+    assert "(quote engine: pure Python (WHO_SAYS_WHAT_PURE_PYTHON is set))" in out

@@ -425,8 +425,22 @@ def _command_demo(args):
 
 # --------------------------------------------------------------------------- entry point
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from ._speedups import engine
+
+    try:
+        number = version("who-says-what")
+    except PackageNotFoundError:      # (run from a checkout that is not installed)
+        number = "unknown version"
+    return f"who-says-what {number} (quote engine: {engine()})"
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="who-says-what", description="Find who says what in a news corpus.")
+    parser.add_argument("--version", action="version", version=_version(),
+                        help="show the version and which quote engine runs (compiled or pure Python)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     quotes = commands.add_parser("quotes", help="find and attribute the quotations in a corpus")
