@@ -6,6 +6,7 @@ skipped with a warning and the toolkit runs in pure Python, with the same result
 
     pip install --no-deps -e .      # rebuild after editing one of them (`make test` and `make demo` do it)
 """
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -14,7 +15,19 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ("quotes", "speakers", "tokens")
+
+
+def _speedups_module():
+    """toolkit/_speedups/__init__.py (standard library only), read without importing the toolkit, whose
+    dependencies need not be installed at build time: it names the sources and computes their digests."""
+    spec = importlib.util.spec_from_file_location("_speedups_at_build", HERE / "toolkit" / "_speedups" / "__init__.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SPEEDUPS = _speedups_module()
+SOURCES = SPEEDUPS.SOURCES
 
 
 def compiled_extensions():
@@ -56,10 +69,8 @@ class BuildCompiledEngine(build_ext):
         built = [ext for ext in self.extensions if os.path.exists(self.get_ext_fullpath(ext.name))]
         if not self.extensions or len(built) < len(self.extensions):
             return       # (an extension failed: no record, so the pure-Python engine runs)
-        import hashlib
-        digests = {name: hashlib.sha256((HERE / "toolkit" / f"{name}.py").read_bytes()).hexdigest() for name in SOURCES}
-        record = Path(self.get_ext_fullpath(self.extensions[0].name)).parent / "built_from.json"
-        record.write_text(json.dumps(digests, indent=1) + "\n", encoding="utf-8")
+        record = Path(self.get_ext_fullpath(self.extensions[0].name)).parent / SPEEDUPS.DIGESTS_FILE.name
+        record.write_text(json.dumps(SPEEDUPS.source_digests(), indent=1) + "\n", encoding="utf-8")
 
 
 setup(ext_modules=compiled_extensions(), cmdclass={"build_ext": BuildCompiledEngine})
