@@ -557,10 +557,13 @@ def _finish_chunk(frame, *, position, seen, row_flags) -> pd.DataFrame:
         seen.add(key)
 
     index = pd.RangeIndex(position, position + count)
-    columns = {
-        "doc_id": pd.Series(doc_ids, index=index, dtype=_STRING_DTYPE),
-        "text": pd.Series(texts, index=index, dtype=_STRING_DTYPE),
-    }
+    columns = {"doc_id": pd.Series(doc_ids, index=index, dtype=_STRING_DTYPE)}
+    if _STRING_DTYPE != object and "text" in frame.columns and frame["text"].dtype == _STRING_DTYPE:
+        # already a string column (Parquet, Arrow): the texts above are its values with "" for the
+        # missing ones, so it is kept rather than copied back from Python strings (~4 s per GB)
+        columns["text"] = frame["text"].fillna("").set_axis(index)
+    else:
+        columns["text"] = pd.Series(texts, index=index, dtype=_STRING_DTYPE)
     for column in ["title", "source", "date", "url", "author"]:
         if column == "date":
             columns["date"] = pd.Series(dates.to_numpy(), index=index, dtype="datetime64[ns]")
