@@ -246,6 +246,24 @@ def test_progress_bar_shows_documents_and_megabytes(tmp_path, corpus, capfd):
     assert "MB/s" in err and "doc/s" in err
 
 
+def test_serial_progress_bar_counts_every_document_and_changes_nothing(corpus, capfd):
+    quiet = quotes_module.extract_quotes(corpus, progress=False)
+    capfd.readouterr()
+    shown = quotes_module.extract_quotes(corpus, progress=True)
+    err = capfd.readouterr().err
+    assert f"{len(corpus)}/{len(corpus)}" in err and "MB/s" in err and "doc/s" in err
+    pd.testing.assert_frame_equal(shown, quiet)
+
+
+def test_text_byte_offsets_count_utf8_bytes_and_missing_texts_as_zero():
+    from toolkit.scale import text_byte_offsets
+
+    texts = pd.Series(["“Yes,” she said.", None, "ok"], dtype=object)
+    expected = np.cumsum([0, len("“Yes,” she said.".encode("utf-8")), 0, 2])
+    assert text_byte_offsets(texts).tolist() == expected.tolist()
+    assert text_byte_offsets(pd.Series(["a\ud800b"], dtype=object)).tolist() == [0, 5]      # a lone surrogate: no error
+
+
 def test_progress_bar_wraps_an_iterable(capfd):
     assert list(progress_bar(range(5), total=5, enabled=False)) == [0, 1, 2, 3, 4]
     assert capfd.readouterr().err == ""

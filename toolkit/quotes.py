@@ -1979,6 +1979,31 @@ def _fewer_gc_passes(first_generation=20000):
         gc.set_threshold(*thresholds)
 
 
+@contextmanager
+def _serial_progress(corpus, *, enabled):
+    """Yields ``advance_to(n)``: moves a progress bar (documents/s, MB/s) to the first ``n``
+    documents of ``corpus``; the bar is closed, complete when the run was, on the way out. Does
+    nothing when not ``enabled``."""
+    if not enabled:
+        yield lambda n: None
+        return
+    from .scale import advance, progress_bar, text_byte_offsets
+
+    offsets = text_byte_offsets(corpus["text"])      # (UTF-8 bytes of the first n documents: offsets[n])
+    bar = progress_bar(total=len(corpus), enabled=True, desc="quotes")
+    done = 0
+
+    def advance_to(n):
+        nonlocal done
+        advance(bar, docs=n - done, nbytes=int(offsets[n] - offsets[done]))
+        done = n
+    try:
+        yield advance_to
+        advance_to(len(corpus))
+    finally:
+        bar.close()
+
+
 def _document_extractor():
     """The compiled copy of :func:`_extract_document` when one is built from this very source (see
     :mod:`toolkit._speedups`), else the pure-Python one; both give the same rows."""
@@ -2022,7 +2047,7 @@ def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliase
     corpus = _as_corpus(corpus)
     if progress is None:
         progress = len(corpus) >= 500
-    if n_jobs != 1 or progress:
+    if n_jobs != 1:
         from .scale import extract_quotes_parallel
         return extract_quotes_parallel(corpus, n_jobs=n_jobs, progress=progress, include_terms=include_terms,
                                        include_stances=include_stances, aliases=aliases,
@@ -2030,11 +2055,13 @@ def extract_quotes(corpus, *, include_terms=False, include_stances=False, aliase
     extract_document = _document_extractor()
     row_values = itemgetter(*COLUMNS)
     columns, docs = [[] for _ in COLUMNS], []
-    with _fewer_gc_passes() as settle:
+    with _fewer_gc_passes() as settle, _serial_progress(corpus, enabled=progress) as advance_to:
         for n, (doc_id, text) in enumerate(zip(corpus["doc_id"].tolist(), corpus["text"].tolist()), 1):
             doc_id = str(doc_id)
             if n % 2000 == 0:
                 settle()
+            if n % 50 == 0:
+                advance_to(n)
             if not isinstance(text, str) or not text.strip():
                 docs.append({"doc_id": doc_id, "chars": len(text) if isinstance(text, str) else 0, "quotes": 0,
                              "status": "empty", "problems": "empty text" if isinstance(text, str) else "missing text"})

@@ -117,6 +117,20 @@ def _text_bytes(texts) -> int:
         return int(sum(len(str(t).encode("utf-8", "surrogatepass")) for t in texts))
 
 
+def text_byte_offsets(texts) -> np.ndarray:
+    """Cumulative UTF-8 sizes of a column of texts: element n is the size of the first n texts (for
+    progress in MB/s; a missing text counts 0). Counted by Arrow when it can."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        lengths = pc.binary_length(pa.array(texts, type=pa.large_string(), from_pandas=True))
+        lengths = lengths.fill_null(0).to_numpy(zero_copy_only=False)
+    except (pa.ArrowException, TypeError, ValueError):     # (e.g. lone surrogates, non-str values)
+        lengths = [len(t.encode("utf-8", "surrogatepass")) if isinstance(t, str) else 0 for t in texts]
+    return np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
+
+
 def _error_documents(chunk: pd.DataFrame, message: str) -> pd.DataFrame:
     problems = chunk["problems"].fillna("").astype(str) if "problems" in chunk else pd.Series([""] * len(chunk))
     return pd.DataFrame({
@@ -332,6 +346,9 @@ def extract_quotes_parallel(corpus, *, n_jobs=2, chunksize=None, progress=True, 
     speaker_ids = options.pop("speaker_ids", True)
     chunk_options = {**options, "speaker_ids": False}     # ids are given once, over the whole table
     n_jobs = _resolve_n_jobs(n_jobs)
+    if n_jobs == 1 and chunksize is None:      # one process: no chunks to cut and put together again
+        return extract_quotes(corpus, progress=progress, return_documents=return_documents, speaker_ids=speaker_ids,
+                              **options)
     total_bytes = _text_bytes(corpus["text"].fillna(""))
     n_chunks = max(8 * n_jobs, int(np.ceil(total_bytes / 1_000_000)))
     chunks = _split_by_length(corpus, n_chunks=n_chunks, chunksize=chunksize)
