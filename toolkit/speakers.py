@@ -199,15 +199,18 @@ _NAME_PARTICLES_OF = _NAME_PARTICLES | {"of"}
 
 # a word may hold apostrophes, hyphens and "&" inside and end with an apostrophe ("players’");
 # the look-behind form avoids the backtracking of "(?:[...]*\w)?" (same tokens, faster)
-TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][\w’'\-&]*(?<![’'\-&])[’']?|[^\w\s]")
+# ("[A-Z]\.(?:[A-Z]\.)+" is "(?:[A-Z]\.){2,}" written so that the regex engine rejects a token that is
+# not an initialism on its first two characters, before setting up the repetition)
+TOKEN_RE = re.compile(r"[A-Z]\.(?:[A-Z]\.)+|[^\W_][\w’'\-&]*(?<![’'\-&])[’']?|[^\w\s]")
 ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col maj capt sgt adm rev st jr sr mt
  ft inc corp co ltd no vs u.s u.k u.n supt det insp cmdr atty cpl pvt amb""".split())
 
 
 # TOKEN_RE preceded by the characters skipped before the token (only whitespace and "_" can never
 # start a token): one findall yields every token, and adding up lengths gives its offsets, which is
-# cheaper than three method calls on each match object
-_GAP_AND_TOKEN_RE = re.compile(r"([\s_]*)(" + TOKEN_RE.pattern + ")")
+# cheaper than three method calls on each match object; the gap is possessive ("*+": no token starts
+# with white space or "_", so giving characters back could never let a token match)
+_GAP_AND_TOKEN_RE = re.compile(r"([\s_]*+)(" + TOKEN_RE.pattern + ")")
 
 
 def tokens_between(text: str, start: int, end: int) -> list:
@@ -599,7 +602,7 @@ class ArticleSpeakers:
         if role and (not ent["role"] or len(role) > len(ent["role"])):
             ent["role"] = role
         if role_words:
-            ent["roles"].update(w for w in role_words if w)
+            ent["roles"].update(filter(None, role_words))
         i = bisect_left(self._positions, pos)
         self._positions.insert(i, pos)
         self.mentions.insert(i, (pos, key))
@@ -1423,7 +1426,7 @@ def subject_after(text: str, pos: int, limit: int):
             j += 1
         return (toks[s_i][0], toks[j - 1][1], None) if j > i + 1 else (toks[s_i][0], toks[p_i - 1][1], None)
     if e_i > s_i and last.islower() and (last in cue_forms() or (last.endswith("ed") and len(last) > 4)) \
-            and last not in ROLE_HEADS | UNNAMED_HEADS:
+            and last not in _PERSON_HEADS:
         return None      # "said the deal showed that ...": a reported clause, not an inverted subject
     first = toks[s_i][2]
     if first.islower() and first not in _DETERMINERS and first not in PRONOUN_GENDER and \
@@ -1436,18 +1439,32 @@ def subject_after(text: str, pos: int, limit: int):
     if i < len(toks) and toks[i][2] == "," and i + 1 < len(toks):
         j = i + 1
         while j < len(toks) and j - i < 16 and toks[j][2] not in _CLAUSE_PUNCT and toks[j][2] != "," \
-                and not any(ch in toks[j][2] for ch in "\"“”„«»"):
+                and toks[j][2] not in _QUOTE_MARK_TOKENS:
             j += 1
-        if j > i + 1 and toks[i + 1][2].lower() in _DETERMINERS | {"who", "a", "an"} | _title_words() or \
+        if j > i + 1 and toks[i + 1][2].lower() in _appositive_openers() or \
                 (j > i + 1 and is_capitalized(toks[i + 1][2]) and toks[i + 1][2].lower() not in ("but", "and")):
             appos = (toks[i + 1][0], toks[j - 1][1])
     return toks[s_i][0], toks[e_i][1], appos
+
+
+# a quotation mark is never part of a word token: a token holding one is that mark alone
+_QUOTE_MARK_TOKENS = frozenset("\"“”„«»")
+
+
+@lru_cache(maxsize=None)
+def _appositive_openers() -> frozenset:
+    """Lower-case words that open an appositive after an inverted subject ("said X, the ...")."""
+    return _DETERMINERS | {"who", "a", "an"} | _title_words()
 
 
 _NAMING_PARTICIPLES = frozenset("known identified named described introduced listed".split())
 _FINITE_AFTER_SUBJECT = frozenset("is was were are has have had will would could can should must".split())
 _DOCUMENT_HEADS = frozenset("statement release letter memo email e-mail report filing post message notice "
                             "announcement".split())
+
+
+_ROLE_NOUNS_BEFORE_NAME = ROLE_HEADS | UNNAMED_HEADS | PERSON_NOUN_GENDER.keys() | {
+    "voter", "resident", "owner", "student", "teacher", "worker"}
 
 
 def _role_then_name(toks, s_i, e_i):
@@ -1461,8 +1478,7 @@ def _role_then_name(toks, s_i, e_i):
     # capitalized modifiers inside the role ("undecided Republican voter Stephanie Hooton"): the
     # words after the last lower-case role noun must start with a known first name
     last = max((j for j in range(s_i, e_i + 1) if toks[j][2].islower() and toks[j][2] != "of"), default=None)
-    return last is not None and last - s_i < 5 and last < e_i and toks[last][2] in ROLE_HEADS | UNNAMED_HEADS | \
-        PERSON_NOUN_GENDER.keys() | {"voter", "resident", "owner", "student", "teacher", "worker"} \
+    return last is not None and last - s_i < 5 and last < e_i and toks[last][2] in _ROLE_NOUNS_BEFORE_NAME \
         and toks[last + 1][2] in first_names()
 
 
@@ -1502,6 +1518,8 @@ def rule_trailing(doc, q):
     """“…,” X said / “…,” said X, the Y of Z / “…” he exclaimed (cue right after the closing mark)."""
     pos = q["close_end"]
     limit = min(q["para_end"], pos + 220)
+    if limit <= pos:
+        return None       # the quotation ends its paragraph: no word after it (both patterns need one)
     m = _POSSESSIVE_REPLY_RE.match(doc.text, pos, limit)
     if m is not None:
         who = "name" if m.group("name") else "pron"
