@@ -199,9 +199,12 @@ _NAME_PARTICLES_OF = _NAME_PARTICLES | {"of"}
 
 # a word may hold apostrophes, hyphens and "&" inside and end with an apostrophe ("players’");
 # the look-behind form avoids the backtracking of "(?:[...]*\w)?" (same tokens, faster)
-# ("[A-Z]\.(?:[A-Z]\.)+" is "(?:[A-Z]\.){2,}" written so that the regex engine rejects a token that is
-# not an initialism on its first two characters, before setting up the repetition)
-TOKEN_RE = re.compile(r"[A-Z]\.(?:[A-Z]\.)+|[^\W_][\w’'\-&]*(?<![’'\-&])[’']?|[^\w\s]")
+# Written for the regex engine's speed, same tokens: "[A-Z]\.(?:[A-Z]\.)+" is "(?:[A-Z]\.){2,}" (a
+# token that is no initialism fails on its first two characters, before the repetition is set up);
+# a word opening with an ASCII letter or digit has its own alternative, and the ASCII ranges lead
+# the word's character class (both are tested on a fast bitmap before the Unicode categories)
+_WORD_TAIL = r"[a-zA-Z0-9\w’'\-&]*(?<![’'\-&])[’']?"
+TOKEN_RE = re.compile(r"[A-Z]\.(?:[A-Z]\.)+|[a-zA-Z0-9]" + _WORD_TAIL + r"|[^\W_]" + _WORD_TAIL + r"|[^\w\s]")
 ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col maj capt sgt adm rev st jr sr mt
  ft inc corp co ltd no vs u.s u.k u.n supt det insp cmdr atty cpl pvt amb""".split())
 
