@@ -457,7 +457,7 @@ class ArticleSpeakers:
         self.by_token = {}          # name token -> set of canonical names
         self.mentions = []          # (start, canonical) sorted on insertion by position
         self._positions = []
-        self._quote_starts = sorted(s for s, _e in quote_spans)
+        self._quote_starts = sorted([s for s, _e in quote_spans])
         self._quote_ends = [e for _s, e in sorted(quote_spans)]
         self._lower_case_seen = {}      # word -> whether the text uses it in lower case
         self._scan_person_names(known_names)
@@ -505,7 +505,7 @@ class ArticleSpeakers:
             # cheap test first: most capitalized runs have no title, first name or known surname
             if not (toks[-1] in known or _opens_like_a_name(group)):
                 continue
-            s, e = m.start(), m.end()
+            s, e = m.span()
             if self._inside_quote(s):
                 continue
             head = toks[0]
@@ -562,11 +562,11 @@ class ArticleSpeakers:
     def canonical(self, name: str, gender: str = "u") -> str:
         """Return the entity a name refers to, creating it when new."""
         key = _strip_honorific(name)
+        if key in self.entities:
+            return key        # (an entity's name always has a word)
         toks = key.split()
         if not toks:
             return name
-        if key in self.entities:
-            return key
         # a longer name absorbs an earlier surname-only entity and vice versa
         cands = self.by_token.get(toks[-1], ())
         cands = {c for c in cands if _compatible(self.entities[c]["gender"], gender)}
@@ -601,7 +601,8 @@ class ArticleSpeakers:
             ent["gender"] = gender
         if kind != "person":
             ent["kind"] = kind
-        role = clean_role(role)
+        if role is not None:
+            role = clean_role(role)
         if role and (not ent["role"] or len(role) > len(ent["role"])):
             ent["role"] = role
         if role_words:
@@ -715,8 +716,7 @@ class ArticleSpeakers:
             for m in _CORPORATE_NAME_RE.finditer(self.text, lo, info["start"]):
                 found = _without_leading_function_words(m.group())
             return normalize_name(found) if found and not modifiers else None
-        pattern = re.compile(r"(?<![\w’'])" + re.escape(head.capitalize()) + r"(?![\w’'])")
-        for m in reversed(list(pattern.finditer(self.text, lo, info["start"]))):
+        for m in reversed(list(_whole_word_pattern(head.capitalize()).finditer(self.text, lo, info["start"]))):
             name = _organization_around(self.text, m.start(), m.end())
             low = name.lower()
             if name != head.capitalize() and all(w in low for w in modifiers):
@@ -762,6 +762,11 @@ _CORPORATE_NAME_RE = re.compile(r"(?:[A-Z][\w’'&\-]*\s+){1,4}(?:Inc\.?|Corp\.?
 # capitalised at the start of a sentence, never the first word of a company name
 _LEADING_FUNCTION_WORDS = frozenset("""Since Although Though Because Until Unless Whether Once Despite Without Under
 Over Against During Like Unlike Including Meanwhile However Yet Still Even Also Only Now Then Today Yesterday""".split())
+
+
+@lru_cache(maxsize=1024)
+def _whole_word_pattern(word):
+    return re.compile(r"(?<![\w’'])" + re.escape(word) + r"(?![\w’'])")
 
 
 def _without_leading_function_words(name):
@@ -1523,13 +1528,17 @@ def rule_trailing(doc, q):
     limit = min(q["para_end"], pos + 220)
     if limit <= pos:
         return None       # the quotation ends its paragraph: no word after it (both patterns need one)
-    m = _POSSESSIVE_REPLY_RE.match(doc.text, pos, limit)
-    if m is not None:
-        who = "name" if m.group("name") else "pron"
-        return _attribution("trailing_possessive", 0.85, m.span("cue"), m.span(who))
-    m = _DOCUMENT_READS_RE.match(doc.text, pos, limit)
-    if m is not None:
-        return _attribution("trailing", 0.9, m.span("cue"), m.span("doc"))
+    text = doc.text
+    # (each pattern needs its verb inside the window: two str.find calls cost less than the matches)
+    if text.find("was", pos, limit) >= 0 or text.find("came", pos, limit) >= 0:
+        m = _POSSESSIVE_REPLY_RE.match(text, pos, limit)
+        if m is not None:
+            who = "name" if m.group("name") else "pron"
+            return _attribution("trailing_possessive", 0.85, m.span("cue"), m.span(who))
+    if text.find("read", pos, limit) >= 0:
+        m = _DOCUMENT_READS_RE.match(text, pos, limit)
+        if m is not None:
+            return _attribution("trailing", 0.9, m.span("cue"), m.span("doc"))
     toks = tokens_between(doc.text, pos, limit)[:34]     # the rule reads at most the first 33
     if not toks:
         return None
