@@ -766,7 +766,11 @@ Over Against During Like Unlike Including Meanwhile However Yet Still Even Also 
 
 @lru_cache(maxsize=1024)
 def _whole_word_pattern(word):
-    return re.compile(r"(?<![\w’'])" + re.escape(word) + r"(?![\w’'])")
+    """``word`` not inside a longer word: ``(?<![\\w’'])word(?![\\w’'])``, with the look-behind
+    written after the word (not preceded by a letter, then the word) so that the pattern opens
+    with the word itself and the regex engine searches for it instead of trying every position."""
+    word = re.escape(word)
+    return re.compile(word + r"(?<![\w’']" + word + r")(?![\w’'])")
 
 
 def _without_leading_function_words(name):
@@ -1126,7 +1130,8 @@ def subject_before(text: str, verb_start: int, floor: int):
                 found = _subject_before(text, rel.start(), floor) or found
     if found is not None and found[2] is not None and _ADVERBIAL_START_RE.match(text, found[2][0]):
         found = (found[0], found[1], None)    # "The mayor, on Tuesday, said": no appositive
-    if found is not None and not _has_letter(text[found[0]:found[1]]):
+    if found is not None and not (found[0] < found[1] and text[found[0]].isalpha()) \
+            and not _has_letter(text[found[0]:found[1]]):      # (most mentions open with a letter)
         return None      # "''" (a doubled-apostrophe quote mark) or "40" ("40 states") is nobody
     return found
 
@@ -1212,13 +1217,16 @@ def _subject_scan(text: str, verb_start: int, lo: int):
     where ``low`` bounds from below the token indices the scan looked at."""
     toks = tokens_between(text, lo, verb_start)
     i = len(toks) - 1
-    while i >= 0 and ((toks[i][2].lower() in _AUX and not is_capitalized(toks[i][2])) or (toks[i][2].islower() and toks[i][2].endswith("ly")
-                                                      and len(toks[i][2]) > 4)):
+    while i >= 0:
+        t = toks[i][2]
+        if not ((t.lower() in _AUX and not is_capitalized(t)) or (t.islower() and t.endswith("ly") and len(t) > 4)):
+            break
         i -= 1
+    tl = toks[i][2].lower() if i >= 1 else ""
     # "Trump on Tuesday said"
-    if i >= 1 and toks[i][2].lower() in _TIME_WORDS and toks[i - 1][2].lower() in ("on", "last", "this", "late", "early"):
+    if i >= 1 and tl in _TIME_WORDS and toks[i - 1][2].lower() in ("on", "last", "this", "late", "early"):
         i -= 2
-    elif i >= 2 and toks[i][2].lower() in _PERIOD_NOUNS:
+    elif i >= 2 and tl in _PERIOD_NOUNS:
         # "have in the past said", "has in recent weeks said": a time phrase before the verb
         j = i - 1
         while j >= 0 and i - j <= 3 and toks[j][2].lower() in _PERIOD_MODIFIERS:
@@ -1689,9 +1697,12 @@ def rule_leading(doc, q):
         return None
     forms = cue_forms()
     last = last[2]
-    if last in (":", ",") and (m := _DOCUMENT_READS_BEFORE_RE.search(doc.text, floor, o)) is not None:
+    # (the two searches try every position of the window: a str.find of their verb goes first)
+    if last in (":", ",") and doc.text.find("read", floor, o) >= 0 \
+            and (m := _DOCUMENT_READS_BEFORE_RE.search(doc.text, floor, o)) is not None:
         return _attribution("leading", 0.85, m.span("cue"), m.span("doc"))      # "At the bottom it reads, “…”"
-    if last in (":", ",") and (m := _AS_PUT_IT_RE.search(doc.text, floor, o)) is not None:
+    if last in (":", ",") and doc.text.find("put", floor, o) >= 0 \
+            and (m := _AS_PUT_IT_RE.search(doc.text, floor, o)) is not None:
         # "As Akhil Amar, a law professor, put it, “…”"
         s0, e0 = m.span("subj")
         comma = doc.text.find(",", s0, e0)
