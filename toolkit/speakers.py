@@ -499,14 +499,16 @@ class ArticleSpeakers:
         honor = _honorific_gender()
         title_words = _title_words()
         known = set(known_names)
+        quote_starts, quote_ends = self._quote_starts, self._quote_ends
         for m in _NAME_RUN_RE.finditer(self.text):
             group = m.group()
-            toks = group.split()
+            toks, opens = _run_words(group)
             # cheap test first: most capitalized runs have no title, first name or known surname
-            if not (toks[-1] in known or _opens_like_a_name(group)):
+            if not (toks[-1] in known or opens):
                 continue
             s, e = m.span()
-            if self._inside_quote(s):
+            i = bisect_left(quote_starts, s + 1) - 1      # (self._inside_quote(s), inlined)
+            if i >= 0 and quote_ends[i] > s:
                 continue
             head = toks[0]
             hl = head.lower()
@@ -825,6 +827,13 @@ def _opens_like_a_name(run: str) -> bool:
     names = first_names()
     qualifying = _qualifying_lower_words()
     return any(w in names or w.lower().rstrip(".") in qualifying for w in run.split()[:2])
+
+
+@lru_cache(maxsize=65536)
+def _run_words(run: str):
+    """``(words, opens like a name)`` of a capitalized run: ``tuple(run.split())`` and
+    :func:`_opens_like_a_name` (runs recur within and across articles)."""
+    return tuple(run.split()), _opens_like_a_name(run)
 
 
 @lru_cache(maxsize=65536)
