@@ -576,7 +576,7 @@ class ArticleSpeakers:
             full = [c for c in cands if len(c.split()) > 1]
             pick = full or list(cands)
             if len(set(pick)) == 1 or len(pick) >= 1:
-                return max(pick, key=lambda c: (len(c.split()), c))
+                return max(pick, key=_word_count_then_name)
         if len(toks) > 1:
             for c in list(cands):
                 ctoks = c.split()
@@ -588,9 +588,14 @@ class ArticleSpeakers:
                         self.by_token.get(t, set()).discard(c)
                     self._rename(c, key)
                     break
-        self.entities.setdefault(key, {"gender": gender, "roles": set(), "kind": "person", "role": None})
+        if key not in self.entities:
+            self.entities[key] = {"gender": gender, "roles": set(), "kind": "person", "role": None}
+        by_token = self.by_token
         for t in toks:
-            self.by_token.setdefault(t, set()).add(key)
+            names = by_token.get(t)
+            if names is None:
+                by_token[t] = names = set()
+            names.add(key)
         return key
 
     def _rename(self, old, new):
@@ -840,6 +845,10 @@ def _run_words(run: str):
 def _name_run_info(run: str):
     info = mention_info(run, 0, len(run))
     return info["kind"], info["name"], info["gender"], info.get("role"), info.get("role_words", frozenset())
+
+
+def _word_count_then_name(name):
+    return len(name.split()), name
 
 
 def _compatible(g1, g2):
