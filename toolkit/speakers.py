@@ -712,7 +712,7 @@ class ArticleSpeakers:
         last corporate name ("Quillbyte Inc."). None when the mention is already a name."""
         words = _MENTION_WORD_RE.findall(info.get("mention") or "")
         if len(words) < 2 or words[0].lower() not in ("the", "its", "their") \
-                or any(is_capitalized(w) for w in words[1:]):
+                or any([is_capitalized(w) for w in words[1:]]):
             return None
         head = words[-1].lower()
         modifiers = [w.lower() for w in _LETTERS_RE.findall(" ".join(words[1:-1]))
@@ -726,7 +726,7 @@ class ArticleSpeakers:
         for m in reversed(list(_whole_word_pattern(head.capitalize()).finditer(self.text, lo, info["start"]))):
             name = _organization_around(self.text, m.start(), m.end())
             low = name.lower()
-            if name != head.capitalize() and all(w in low for w in modifiers):
+            if name != head.capitalize() and all([w in low for w in modifiers]):
                 return normalize_name(name)
         return None
 
@@ -1233,6 +1233,8 @@ def _participle_subject(toks, stop):
 def _subject_scan(text: str, verb_start: int, lo: int):
     """:func:`subject_before` on the tokens of ``text[lo:verb_start]``; returns ``(result, low)``
     where ``low`` bounds from below the token indices the scan looked at."""
+    # (list comprehensions, not generator expressions: compiled, a generator expression costs this
+    # hot function a closure object on every call)
     toks = tokens_between(text, lo, verb_start)
     i = len(toks) - 1
     while i >= 0:
@@ -1296,7 +1298,7 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         if k >= 2 and k < i and toks[k][2] == "of" and is_capitalized(toks[k + 1][2]):
             if toks[k - 1][2] == ",":
                 i = k - 2
-            elif is_capitalized(toks[k - 1][2]) and any(t[2] == "," for t in toks[k + 1:i]):
+            elif is_capitalized(toks[k - 1][2]) and "," in [t[2] for t in toks[k + 1:i]]:
                 i = k - 1     # "Mayor Jane Hill of Dayton, Ohio, who ...
         # "Penhaligon, 68, who mediated ..., said": an age between name and appositive
         if i >= 2 and toks[i][2].isdigit() and toks[i - 1][2] == ",":
@@ -1324,7 +1326,7 @@ def _subject_scan(text: str, verb_start: int, lo: int):
                 if k2 >= 1 and toks[k2][2] == "," and toks[k2 + 1][2] in ("of", "from"):
                     k, seg = k2, toks[k2 + 1:i + 1]
             if not (k >= 1 and toks[k][2] == "," and len(seg) >= 2 and seg[0][2] in ("of", "from")
-                    and all(is_capitalized(t[2]) or t[2] == "," for t in seg[1:])):
+                    and all([is_capitalized(t[2]) or t[2] == "," for t in seg[1:]])):
                 break
             appos = (seg[0][0], appos[1])
             i = k - 1
@@ -1397,8 +1399,8 @@ def _subject_scan(text: str, verb_start: int, lo: int):
         words = [t[2] for t in ap_toks]
         if words and words[0].lower() == "the":
             words = words[1:]
-        if 1 <= len(words) <= 6 and all(is_capitalized(w) or w.lower() in _PARTICLES_OF_DASH
-                                        for w in words) and is_capitalized(words[0]):
+        if 1 <= len(words) <= 6 and all([is_capitalized(w) or w.lower() in _PARTICLES_OF_DASH
+                                         for w in words]) and is_capitalized(words[0]):
             return (appos[0], appos[1], (toks[start_i][0], toks[end_i][1])), low
     if appos is not None and start_i >= 2 and toks[start_i - 1][2] == "," \
             and toks[start_i][2].lower() in ("the", "a", "an") and toks[end_i][2].islower():
@@ -1548,6 +1550,15 @@ _DOCUMENT_READS_RE = re.compile(
     r"[ \t]+(?P<cue>read|reads)\b(?![ \t]+(?:it|the|a|an|this|that|his|her|their|out|aloud|from)\b)")
 
 
+def _token_index(toks, words, lo, hi):
+    """The first index ``j`` in ``range(lo, hi)`` whose token is in ``words``, or None (a loop, not
+    ``next(generator)``: compiled, a generator expression costs its function a closure per call)."""
+    for j in range(lo, hi):
+        if toks[j][2] in words:
+            return j
+    return None
+
+
 def rule_trailing(doc, q):
     """“…,” X said / “…,” said X, the Y of Z / “…” he exclaimed (cue right after the closing mark)."""
     pos = q["close_end"]
@@ -1623,9 +1634,9 @@ def rule_trailing(doc, q):
             if q.get("starts_sent", True) and is_capitalized(toks[i][2]) and toks[i][2] not in _SENTENCE_WORDS:
                 # "“…,” Nate Silver, the analyst who founded the site tweeted": an aside left unclosed;
                 # "“…,” delegate Bill Eastland, wearing “Ted Cruz” pins, said": an aside holding a quote
-                comma = next((j for j in range(i + 1, min(k, i + 7)) if toks[j][2] == ","), None)
-                if comma is not None and (toks[k - 1][2] == "," or any(toks[j][2] in ("who", "which")
-                                                                        for j in range(comma + 1, k))):
+                comma = _token_index(toks, (",",), i + 1, min(k, i + 7))
+                if comma is not None and (toks[k - 1][2] == "," or
+                                          _token_index(toks, ("who", "which"), comma + 1, k) is not None):
                     named = subject_before(doc.text, toks[comma][0], toks[i][0])
                     if named is not None and named[0] == toks[i][0]:
                         return _attribution("trailing", 0.8, (toks[k][0], toks[k][1]), named[:2],
@@ -1635,10 +1646,10 @@ def rule_trailing(doc, q):
             break        # a cue word with no subject ("..., drawing laughs"): try the verb rules below
         if k < skip_to:
             continue
-        if t in "“\"" and toks[k - 1][2] != "," and any(toks[j][2] == "," for j in range(i + 1, k)):
-            close = next((j for j in range(k + 1, min(len(toks), k + 5)) if toks[j][2] in "”\""), None)
+        if t in "“\"" and toks[k - 1][2] != "," and _token_index(toks, (",",), i + 1, k) is not None:
+            close = _token_index(toks, "”\"", k + 1, min(len(toks), k + 5))
             if close is not None and close + 1 < len(toks) and toks[close + 1][2].isalpha() \
-                    and toks[close + 1][2].islower() and all(is_capitalized(x[2]) for x in toks[k + 1:close]):
+                    and toks[close + 1][2].islower() and all([is_capitalized(x[2]) for x in toks[k + 1:close]]):
                 skip_to = close + 1   # a quoted name inside an appositive: "X, wearing “Ted Cruz” pins, said"
                 continue
         if t in _CLAUSE_PUNCT and not _state_abbreviation_stop(toks, k):
@@ -1749,7 +1760,7 @@ def rule_leading(doc, q):
                     return _attribution("according_to", 0.85, (toks[k][0], toks[k + 1][1]), subj)
                 return None
             between = [x[2] for x in toks[k + 1:]]
-            if any(x in (".", "!", "?", ";") for x in between):
+            if any([x in (".", "!", "?", ";") for x in between]):     # (no closure per call, compiled)
                 return None
             if t.endswith("ing") and k > 0 and toks[k - 1][2] == ",":
                 # "Trump attacked Romney, calling him “…”": the participle shares the main clause's subject
