@@ -553,10 +553,12 @@ class ArticleSpeakers:
                 # str.find and two neighbour tests: cheaper than collecting every lower-case word
                 text, size = self.text, len(word)
                 at = text.find(word)
-                while at >= 0 and not found:
+                while at >= 0:
                     before = text[at - 1] if at else " "
                     after = text[at + size:at + size + 1]
                     found = not (before.isalnum() or before in "_’'-") and not (after and after in _LOWER_WORD_CHARS)
+                    if found:
+                        break
                     at = text.find(word, at + 1)
             self._lower_case_seen[word] = found
         return found
@@ -2308,6 +2310,8 @@ def vocatives(text: str, start: int, end: int) -> list:
     """Spans of names a quotation addresses: "Miss Schlegel, you are too kind", "…, Lord Henry?",
     "my dear Lady Ruxton". Capitalized words only; whether they name a person is checked later."""
     out = []
+    if text.find(",", start, end) < 0 and text.find("!", start, end) < 0:
+        return out      # both patterns need a comma (or an exclamation mark after the name)
     m = _VOCATIVE_START_RE.match(text, start, end)
     if m:
         out.append(m.span(1))
