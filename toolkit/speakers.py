@@ -468,10 +468,11 @@ class ArticleSpeakers:
         """Fiction-like text: many quotations close their paragraph and the next opens with one."""
         if getattr(self, "_is_dialogue", None) is None:
             text, pairs = self.text, 0
-            for a_end, b_start in zip(self._quote_ends, self._quote_starts[1:]):
-                gap = text[a_end:b_start]
-                if 0 < gap.count("\n") and not gap.strip():
-                    pairs += 1
+            if len(self._quote_starts) > 10:       # (ten pairs need eleven quotations)
+                for a_end, b_start in zip(self._quote_ends, self._quote_starts[1:]):
+                    gap = text[a_end:b_start]
+                    if 0 < gap.count("\n") and not gap.strip():
+                        pairs += 1
             self._is_dialogue = pairs >= 10 and pairs >= 0.15 * len(self._quote_starts)
         return self._is_dialogue
 
@@ -766,8 +767,10 @@ class ArticleSpeakers:
 
 _COMPANY_NOUNS = frozenset("company firm corporation business insurer utility retailer carrier manufacturer "
                            "automaker bank lender startup developer operator".split())
-_CORPORATE_NAME_RE = re.compile(r"(?:[A-Z][\w’'&\-]*\s+){1,4}(?:Inc\.?|Corp\.?|Co\.|Ltd\.?|LLC|PLC|plc|"
-                                r"Group|Holdings|Company|Corporation|Partners|AG|SA|GmbH)(?![\w])")
+# "(?:[A-Z]...\s+){1,4}" written as one word then up to three more: a pattern that opens with "[A-Z]" lets
+# the regex engine skip to capital letters instead of starting the repetition at every position
+_CORPORATE_NAME_RE = re.compile(r"[A-Z][\w’'&\-]*\s+(?:[A-Z][\w’'&\-]*\s+){0,3}(?:Inc\.?|Corp\.?|Co\.|Ltd\.?|LLC|"
+                                r"PLC|plc|Group|Holdings|Company|Corporation|Partners|AG|SA|GmbH)(?![\w])")
 # capitalised at the start of a sentence, never the first word of a company name
 _LEADING_FUNCTION_WORDS = frozenset("""Since Although Though Because Until Unless Whether Once Despite Without Under
 Over Against During Like Unlike Including Meanwhile However Yet Still Even Also Only Now Then Today Yesterday""".split())
