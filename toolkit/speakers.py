@@ -240,6 +240,8 @@ def _last_token(text: str, start: int, end: int):
     """``tokens_between(text, start, end)[-1]``, or None when there is no token; tokenizes only
     from the last space (no token holds white space, so the tokens after it end the window)."""
     start, end = max(start, 0), min(end, len(text))
+    while end > start and text[end - 1].isspace():
+        end -= 1      # (white space ends every token: "said, “" needs no call for the part after ",")
     while end > start:
         space = text.rfind(" ", start, end)
         toks = tokens_between(text, start if space < 0 else space, end)
