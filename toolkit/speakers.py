@@ -1350,9 +1350,9 @@ def _subject_scan(text: str, verb_start: int, lo: int):
     n = 0
     while i >= 0 and n < 10:
         t = toks[i][2]
-        tl = t.lower()
         if t in _SUBJECT_BREAK:
             break
+        tl = t.lower()
         if tl in _SUBJECT_STOP and not (tl == "of" and i > 0 and is_capitalized(toks[i - 1][2]) and i < end_i
                                         and (is_capitalized(toks[i + 1][2])     # "Jane Doe of Boston"
                                              or (toks[i + 1][2] == "the" and i + 1 < end_i
@@ -1377,7 +1377,7 @@ def _subject_scan(text: str, verb_start: int, lo: int):
     if start_i > end_i:
         return None, low
     # drop leading intro words ("But", "Also")
-    while start_i <= end_i and toks[start_i][2].lower() in _INTRO_WORDS and start_i < end_i:
+    while start_i < end_i and toks[start_i][2].lower() in _INTRO_WORDS:
         start_i += 1
         if start_i < end_i and toks[start_i][2].lower() in _TIME_WORDS:
             start_i += 1      # "Last spring the senator played down ..."
