@@ -855,6 +855,7 @@ def _name_run_info(run: str):
 
 
 def _word_count_then_name(name):
+    """Sort key of candidate entities: the name with the most words wins, ties by the name."""
     return len(name.split()), name
 
 
