@@ -211,9 +211,9 @@ ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col maj capt s
 
 # TOKEN_RE preceded by the characters skipped before the token (only whitespace and "_" can never
 # start a token): one findall yields every token, and adding up lengths gives its offsets, which is
-# cheaper than three method calls on each match object; the gap is possessive ("*+": no token starts
-# with white space or "_", so giving characters back could never let a token match)
-_GAP_AND_TOKEN_RE = re.compile(r"([\s_]*+)(" + TOKEN_RE.pattern + ")")
+# cheaper than three method calls on each match object (the gap is not written possessive, "*+",
+# which Python 3.10 does not know)
+_GAP_AND_TOKEN_RE = re.compile(r"([\s_]*)(" + TOKEN_RE.pattern + ")")
 
 
 def tokens_between(text: str, start: int, end: int) -> list:
