@@ -21,10 +21,9 @@ from operator import itemgetter
 
 import pandas as pd
 
+# (the compiled copy of this module, toolkit._speedups.quotes, imports the compiled speakers and
+# tokens modules relatively)
 from . import speakers as sp
-# absolute, so that the compiled copy of this module (toolkit._speedups.quotes) imports it too; that
-# copy imports the compiled speakers and tokens modules relatively
-from toolkit._common import trim_span
 
 COLUMNS = ["doc_id", "quote_id", "type", "start", "end", "text", "fragments", "para", "sent", "cue",
            "cue_start", "cue_end", "speaker", "speaker_start", "speaker_end", "speaker_name", "speaker_id",
@@ -53,6 +52,7 @@ _ABBREV_END_RE = re.compile(r"(?:\b(?:" + "|".join(_ABBREV_WORDS) + r")|\b[A-Z]|
 _ABBREV_END_REVERSED_RE = re.compile(r"\.(?:(?:" + "|".join(w[::-1] for w in _ABBREV_WORDS) + r")\b|[A-Z]\b|"
                                      r"[A-Z](?:\.[A-Z])+)")
 _ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_ABBREV_TAILS = frozenset(w[-2:] for w in _ABBREV_WORDS)     # (every word has 2 letters or more)
 _WS = " \t\r\n\f\v"
 _NON_SPACE_RE = re.compile(r"\S")
 
@@ -63,7 +63,8 @@ def _abbreviation_ends_at(text, dot, lo):
     match puts a capital letter or one of ``_ABBREV_WORDS`` right before the stop, which two cheap
     tests rule out for most sentence ends before the regex runs."""
     lo = max(lo, dot - 12)
-    if dot <= lo or not (text[dot - 1] in _ASCII_UPPER or text.endswith(_ABBREV_WORDS, lo, dot)):
+    if dot <= lo or not (text[dot - 1] in _ASCII_UPPER or (dot - lo >= 2 and text[dot - 2:dot] in _ABBREV_TAILS
+                                                            and text.endswith(_ABBREV_WORDS, lo, dot))):
         return False
     return _ABBREV_END_REVERSED_RE.match(text[lo:dot + 1][::-1]) is not None
 
@@ -95,12 +96,18 @@ _MIN_QUOTE_WORDS = 5       # a cue-less quoted phrase shorter than this is a ter
 # Paragraphs and sentences (private fallbacks; toolkit.tokens is preferred when present)
 # ---------------------------------------------------------------------------------------------
 
+try:      # (imported once here: an import inside _paragraph_spans ran for every document)
+    from .tokens import paragraph_spans as _tokens_paragraph_spans
+except Exception:
+    _tokens_paragraph_spans = None
+
+
 def _paragraph_spans(text):
-    try:
-        from .tokens import paragraph_spans
-        return [tuple(p) for p in paragraph_spans(text)]
-    except Exception:
-        pass
+    if _tokens_paragraph_spans is not None:
+        try:
+            return _tokens_paragraph_spans(text)      # (a new list of (start, end) tuples)
+        except Exception:
+            pass
     splitter = _PARA_RE if _PARA_RE.search(text) else _LINE_RE
     spans, pos = [], 0
     for m in splitter.finditer(text):
@@ -118,7 +125,8 @@ def _sentence_spans(text, paragraphs):
         pos = ps
         for m in _SENT_END_RE.finditer(text, ps, pe):
             # _ABBREV_END_RE ends in "\.$": only a full stop can end an abbreviation
-            if text[m.start()] == "." and _abbreviation_ends_at(text, m.start(), ps):
+            dot = m.start()
+            if text[dot] == "." and _abbreviation_ends_at(text, dot, ps):
                 continue
             spans.append((pos, m.end()))
             pos = m.end()
@@ -130,7 +138,13 @@ def _sentence_spans(text, paragraphs):
 
 
 def _trim(text, s, e):
-    return trim_span(text, s, e, _WS)
+    # toolkit._common.trim_span(text, s, e, _WS), written out: in the compiled copy the loops run
+    # compiled, without a call into the pure-Python helper (about 25,000 calls per 1,000 documents)
+    while s < e and text[s] in _WS:
+        s += 1
+    while e > s and text[e - 1] in _WS:
+        e -= 1
+    return s, e
 
 
 def find_quote_marks(text, paragraphs):
@@ -172,8 +186,10 @@ def find_quote_marks(text, paragraphs):
             continues = nxt is not None and text[nxt] in "\"“„«‘'"
             para_quotes.append((oi, pe, oi + 1, pe, "" if continues else "unclosed"))
         # single-quoted quotations outside double-quoted ones
-        covered = [(a, b) for a, b, _s, _e, _f in para_quotes]
+        covered = None      # (listed at the first single mark: most paragraphs have none)
         for m in _SINGLE_OPEN_RE.finditer(text, ps, pe):
+            if covered is None:
+                covered = [(a, b) for a, b, _s, _e, _f in para_quotes]
             i = m.start()
             if any(a <= i < b for a, b in covered):
                 continue
@@ -407,7 +423,7 @@ class _TokenWindow:
     so the stretches give exactly the tokens of the whole window)."""
 
     __slots__ = ("text", "pos", "end", "tokens")
-    STRETCH = 40
+    STRETCH = 24      # (most cues need 3 tokens or fewer; 24 measured fastest of 16-40)
 
     def __init__(self, text, start, end):
         self.text, self.pos, self.end, self.tokens = text, start, end, []
