@@ -674,11 +674,13 @@ def _headline_verbs(doc):
     forms = sp.cue_forms()
     out = []
     for ps, pe in doc.paragraphs:
-        if pe - ps > 200 or not _TITLE_START_RE.match(text, ps, pe) or "\n" in text[ps:pe]:
+        if pe - ps > 200 or not _TITLE_START_RE.match(text, ps, pe) or text.find("\n", ps, pe) >= 0:
             continue
         words = text[ps:pe].split()
+        if not 3 <= len(words) <= 22:
+            continue
         alpha = [w for w in words if w[:1].isalpha()]
-        if not 3 <= len(words) <= 22 or sum(w[:1].isupper() for w in alpha) < 0.7 * len(alpha):
+        if sum(w[:1].isupper() for w in alpha) < 0.7 * len(alpha):
             continue
         for k, w in enumerate(words[1:7], 1):
             low = w.lower()
@@ -1024,7 +1026,9 @@ _CONJUNCTION_RE = re.compile(r"\s(?:but|and|while|though|although)(?=\s)")
 
 def _coordinated_cue(text, cstart, cend):
     """``_coordinated_cue_re().search(text, cstart, cend)``."""
-    for c in _CONJUNCTION_RE.finditer(text, cstart, cend):
+    pos = cstart
+    while (c := _CONJUNCTION_RE.search(text, pos, cend)) is not None:     # (finditer, without its iterator)
+        pos = c.end()
         p = c.start()
         while p > cstart and text[p - 1].isspace():
             p -= 1
@@ -1218,13 +1222,16 @@ _VERB_PHRASE_START_RE = re.compile(r"[a-z]+(?:ing|es|ed)\s+(?:a|an|the|his|her|t
 
 _SHARE_OF_RE = re.compile(r"(?:\d[\d.,]*\s*(?:percent|%)|\b(?:one|two|three|four|five|six|seven|eight|nine|\d+)\s+in\s+"
                           r"(?:\d+|two|three|four|five|ten))\s+(?:of\s+)?(?:the\s+|those\s+)?(?:[\w’'\-]+\s+){0,3}$", re.I)
+# every match of _SHARE_OF_RE holds "percent", "%" or " in " (the hint, a cheaper search, comes first)
+_SHARE_HINT_RE = re.compile(r"%|percent|\sin\s", re.I)
 _POLL_RE = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Ii]ts)\s+(?:[\w/.\-’']+\s+){0,6}?(?:poll|survey)\b")
 
 
 def _poll_behind_share(text, ss, subj_start):
     """The poll of a sentence that reports a share of its respondents ("In a Times/CBS poll, 28
     percent of voters said ..."), as a subject triple, or None."""
-    if not _SHARE_OF_RE.search(text, max(ss, subj_start - 60), subj_start):
+    lo = max(ss, subj_start - 60)
+    if not _SHARE_HINT_RE.search(text, lo, subj_start) or not _SHARE_OF_RE.search(text, lo, subj_start):
         return None
     poll = None
     for poll in _POLL_RE.finditer(text, ss, subj_start):
@@ -1242,17 +1249,18 @@ def _poll_behind_share(text, ss, subj_start):
 def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
     """The reported clause of one cue (indirect or mixed speech), or None."""
     text = doc.text
-    cs, ce = m.start(), m.end()
+    cs, ce = m.span()
     cue = m.group()
+    participle = cue.endswith("ing")
     prefix = text[ss:cs]
     borrowed = None
     relative = False
-    if cue.endswith("ing") and (prefix.rstrip().rstrip("\"”’").endswith((",", " -", "—", "–"))
-                                or _COMMA_ADVERB_TAIL_RE.search(prefix) or _BY_GERUND_TAIL_RE.search(prefix)):
+    if participle and (prefix.rstrip().rstrip("\"”’").endswith((",", " -", "—", "–"))
+                       or _COMMA_ADVERB_TAIL_RE.search(prefix) or _BY_GERUND_TAIL_RE.search(prefix)):
         subj = borrowed = _reporting_clause_before(doc, ss, cs) or _sentence_subject(doc, ss, cs)  # "..., saying the ..."
     else:
         subj = sp.subject_before(text, cs, ss)
-        if subj is not None and cue.endswith("ing") and _statement_object(text, subj):
+        if subj is not None and participle and _statement_object(text, subj):
             subj = borrowed = _sentence_subject(doc, ss, cs) or subj   # "X issued a statement saying ..."
         elif subj is not None and _VERB_PHRASE_START_RE.match(text, subj[0]) and subj[0] > ss:
             subj = borrowed = _sentence_subject(doc, ss, subj[0]) or subj   # "X went on, referencing a report that"
@@ -1261,12 +1269,12 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         elif subj is None and (rel := _RELATIVE_TAIL_RE.search(prefix)):
             relative = True
             subj = sp.subject_before(text, ss + rel.start(), ss)     # "X, who told reporters ..."
-        elif subj is None and cue.endswith("ing") and re.search(r"[a-z]\s+$", prefix) \
+        elif subj is None and participle and re.search(r"[a-z]\s+$", prefix) \
                 and not _NOUN_CUE_RE.search(prefix):
             subj = borrowed = _sentence_subject(doc, ss, cs)  # "with the senator calling it ..."
     if subj is None and (who := _WHO_APPOSITIVE_RE.search(prefix)):
         subj = sp.subject_before(text, ss + who.start(), ss)      # "X, who testified on Monday, told ..."
-    if subj is None and not cue.endswith("ing"):
+    if subj is None and not participle:
         before = prefix.rstrip()
         if before.endswith(",") and lemma != "tell":
             subj2 = sp.subject_after(text, ce, pe)
@@ -1280,15 +1288,15 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         return None
     if (poll := _poll_behind_share(text, ss, subj[0])) is not None:
         subj = poll       # "In a poll by X, 28 percent of voters said ...": the poll reports its respondents
-    if borrowed is None and not relative and not cue.endswith("ing") and \
+    if borrowed is None and not relative and not participle and \
             (before := text[ss:subj[0]].rstrip()).endswith(",") and not _DOUBLE_RE.search(text, ss, subj[0]):
         r = _parenthetical_clause(doc, ss, len(before), cs, ce, subj, pe, quote_spans)
         if r is not None:
             return r
-    rule = "indirect_leading" if borrowed is None else ("indirect_participle" if cue.endswith("ing")
-                                                         else "indirect_coordinated")
+    rule = "indirect_leading" if borrowed is None else ("indirect_participle" if participle
+                                                        else "indirect_coordinated")
     cstart = _clause_after_cue(doc, ce, pe, lemma)
-    if cstart is None and lemma in _EVIDENCE_LEMMAS and not cue.endswith("ing") and _data_subject(text, subj):
+    if cstart is None and lemma in _EVIDENCE_LEMMAS and not participle and _data_subject(text, subj):
         cstart = _np_object_start(text, ce, pe, lemma)    # "polls show Sanders within two points"
     if cstart is not None and lemma in _OBJECT_LEMMAS and not re.search(r"\b(?:that|whether|if|why|how|what|when)\W*$",
                                                                       text[max(ce, cstart - 12):cstart]) \
@@ -1673,7 +1681,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
     if doc.include_stances:
         cue_stream = heapq.merge(cue_stream, _INFINITIVE_CUE_RE.finditer(text), key=lambda x: x.start())
     for m in cue_stream:
-        cs, ce = m.start(), m.end()
+        cs, ce = m.span()
         if cs in used_cues or inside_quote(cs):
             continue
         cue = m.group()
@@ -1685,7 +1693,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         k_in = bisect_right(quote_starts, ss) - 1
         if k_in >= 0 and quote_spans[k_in][0] < ss < quote_spans[k_in][1]:
             ss = max(ps, quote_spans[k_in][0])
-        if cue.lower() == "according to":
+        if cue in ("according to", "According to"):      # (the cue patterns match no other case)
             r = _according_to(doc, cs, ce, ss, pe, quote_spans)
             if r:
                 reported.append(r)
