@@ -206,7 +206,8 @@ def find_quote_marks(text, paragraphs):
             s, e = _trim(text, s, e)
             if e <= s:
                 continue
-            if (oi > 0 and text[oi - 1] == "=") or not _HAS_LETTER_RE.search(text, s, e):
+            # (a first letter answers most: every str.isalpha() character is a _HAS_LETTER_RE letter)
+            if (oi > 0 and text[oi - 1] == "=") or not (text[s].isalpha() or _HAS_LETTER_RE.search(text, s, e)):
                 continue      # an HTML attribute value or a bare number, not a quotation
             found.append({"open_start": oi, "close_end": ce, "start": s, "end": e, "para": pi,
                           "para_start": ps, "para_end": pe, "flags": flag if flag != "single" else "",
@@ -1573,8 +1574,10 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         q["sent_start"] = doc.sentences[doc.sent_index(q["open_start"])][0] if doc.sentences else 0
         q["starts_para"] = _NON_SPACE_RE.search(text, q["para_start"], q["open_start"]) is None
         q["starts_sent"] = q["starts_para"] or _NON_SPACE_RE.search(text, q["sent_start"], q["open_start"]) is None
-        content = text[q["start"]:q["end"]].rstrip("\"”’'»")
-        q["content_end_char"] = content[-1:] if content else ""
+        content_end = q["end"]      # (the last character of the content with closing marks stripped, no copy)
+        while content_end > q["start"] and text[content_end - 1] in "\"”’'»":
+            content_end -= 1
+        q["content_end_char"] = text[content_end - 1] if content_end > q["start"] else ""
         pp = doc.paragraphs[q["para"] - 1] if q["para"] > 0 else None
         q["prev_para_colon"] = bool(pp) and q["starts_para"] and text[pp[0]:pp[1]].rstrip().endswith(":")
         q["attribution"] = None
@@ -1707,7 +1710,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         prev = [w.lower() for w in prev_words]
         last = prev[-1] if prev else ""
         if _negated(prev_words) or \
-                (cue in (lemma, lemma + "s", lemma + "es") and (last in _NOUN_CUE_WORDS or last.endswith(("’s", "'s")))) or \
+                ((last in _NOUN_CUE_WORDS or last.endswith(("’s", "'s"))) and cue in (lemma, lemma + "s", lemma + "es")) or \
                 last in ("the", "a", "an", "this", "these", "those"):
             continue
         if not cue.endswith("ing") and (last in _PASSIVE_WORDS or (len(prev) > 1 and last.endswith("ly")
@@ -1738,12 +1741,12 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         inner = [q for q in near if q["open_start"] >= r["start"] - 1 and q["close_end"] <= r["end"] + 2
                  and q["open_start"] < r["end"]]
         overl = [q for q in near if q["open_start"] < r["end"] and q["close_end"] > r["start"]]
-        if any(q["attribution"] is not None and q["type"] == "direct" and q["attribution"]["rule"].startswith("trailing")
-               and not _ends_inside_clause(r, q) for q in overl):
+        if overl and any(q["attribution"] is not None and q["type"] == "direct"
+                         and q["attribution"]["rule"].startswith("trailing") and not _ends_inside_clause(r, q)
+                         for q in overl):
             continue
-        rest = text[r["start"]:r["end"]]
         if inner:
-            outside = rest
+            outside = text[r["start"]:r["end"]]
             for q in inner:
                 outside = outside.replace(text[q["open_start"]:q["close_end"]], " ")
             evidence = sp.cue_forms().get(text[r["cue_start"]:r["cue_end"]], ("",))[0] in _EVIDENCE_LEMMAS
