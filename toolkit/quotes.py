@@ -38,6 +38,7 @@ _DOUBLE_RE = re.compile(r"[\"“”„‟«»]")
 # what its plainer form would: a single opening mark at the text start or after a space, bracket,
 # dash or double mark; a closing mark after a non-space; a run of sentence-final punctuation.
 _SINGLE_OPEN_RE = re.compile(r"[‘'‚](?<![^\s(\[—–\"“„«][‘'‚])(?=[^\s\d’'])")
+_SINGLE_MARK_RE = re.compile(r"[‘'‚]")      # (every _SINGLE_OPEN_RE match opens with one)
 _SINGLE_CLOSE_RE = re.compile(r"[’'‘](?<=[^\s‘'][’'‘])(?=$|[\s.,;:!?)\]—–\"”»])")
 _PARA_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE_RE = re.compile(r"\n\s*")
@@ -154,6 +155,8 @@ def find_quote_marks(text, paragraphs):
     does not reopen). Linear in the text length."""
     found = []
     n_para = len(paragraphs)
+    # (most texts have no single opening mark at all: one scan of the text spares a scan per paragraph)
+    single_marks = _SINGLE_MARK_RE.search(text) is not None
     for pi, (ps, pe) in enumerate(paragraphs):
         opened = None
         para_quotes = []
@@ -187,7 +190,7 @@ def find_quote_marks(text, paragraphs):
             para_quotes.append((oi, pe, oi + 1, pe, "" if continues else "unclosed"))
         # single-quoted quotations outside double-quoted ones
         covered = None      # (listed at the first single mark: most paragraphs have none)
-        for m in _SINGLE_OPEN_RE.finditer(text, ps, pe):
+        for m in _SINGLE_OPEN_RE.finditer(text, ps, pe) if single_marks else ():
             if covered is None:
                 covered = [(a, b) for a, b, _s, _e, _f in para_quotes]
             i = m.start()
@@ -232,10 +235,12 @@ class _Document:
         self.quotes = []
 
     def sent_index(self, pos):
-        return max(0, bisect_right(self._sent_starts, pos) - 1)
+        i = bisect_right(self._sent_starts, pos) - 1
+        return i if i > 0 else 0
 
     def para_index(self, pos):
-        return max(0, bisect_right(self._para_starts, pos) - 1)
+        i = bisect_right(self._para_starts, pos) - 1
+        return i if i > 0 else 0
 
     def sentence_end(self, pos, quotes_sorted_starts=None):
         i = self.sent_index(pos)
@@ -515,6 +520,7 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
 
 
 _TWO_INITIALS_END_RE = re.compile(r"(?:[A-Z]\.){2}$")
+_CLOSING_MARKS = frozenset("\"”’»")
 
 
 def _clause_end(doc, start, para_end, quote_spans):
@@ -522,38 +528,29 @@ def _clause_end(doc, start, para_end, quote_spans):
     text = doc.text
     pos = start
     starts = doc.quote_starts
-
-    def containing(e):
-        i = bisect_right(starts, e) - 1
-        return quote_spans[i] if i >= 0 and quote_spans[i][0] <= e < quote_spans[i][1] else None
-
-    def just_closed(e):
-        i = bisect_right(starts, e) - 1
-        return i >= 0 and quote_spans[i][0] < e < quote_spans[i][1] + 1
-
     while True:
         m = _SENT_END_RE.search(text, pos, para_end)
         if m is None:
             return _trim(text, start, para_end)[1]
         e = m.start()
-        inside = containing(e)
-        if inside is not None:
-            if m.end() >= inside[1] - 1:
-                return inside[1]      # the sentence ends with the quote: “... true.”
-            pos = inside[1]
+        k = bisect_right(starts, e) - 1
+        open_, close = quote_spans[k] if k >= 0 else (-1, -1)      # the last quote opening at or before e
+        if open_ <= e < close:      # a sentence mark inside that quote
+            if m.end() >= close - 1:
+                return close      # the sentence ends with the quote: “... true.”
+            pos = close
             if pos >= para_end:
                 return _trim(text, start, para_end)[1]
             continue
-        if _abbreviation_ends_at(text, e, start):
+        if text[e] == "." and _abbreviation_ends_at(text, e, start):      # (only a full stop ends one)
             nxt = text[m.end():m.end() + 12].split(None, 1)
             if not (_TWO_INITIALS_END_RE.search(text[max(start, e - 6):e + 1]) and nxt
                     and nxt[0] in _SENTENCE_STARTERS):
                 pos = m.end()
                 continue
         end = e
-        # keep a closing quote mark that belongs to the clause
-        tail = text[e:m.end()]
-        if any(c in tail for c in "\"”’»") and just_closed(e):
+        # keep a closing quote mark that belongs to the clause (the quote closed just before e)
+        if not _CLOSING_MARKS.isdisjoint(text[e:m.end()]) and open_ < e < close + 1:
             end = m.end()
         return end
 
@@ -1435,7 +1432,7 @@ def _in_poll_clauses(doc, quote_spans):
     text = doc.text
     out = []
     for ss, _se in doc.sentences:
-        if text[ss:ss + 2] not in ("In", "Bu"):
+        if not text.startswith(("In", "Bu"), ss):
             continue
         m = _IN_POLL_RE.match(text, ss)
         if m is None or doc.inside_quote(ss):
