@@ -375,9 +375,11 @@ def _looks_like_clause(toks, i):
 def stance_needs_that(lemma):
     """Belief and emotive verbs report speech only with an explicit "that" ("hopes that ...")."""
     stance = _LEMMA_STANCE().get(lemma)
-    return stance in ("belief", "emotive") or lemma in (
-        "show", "find", "reveal", "indicate", "expect", "hope", "want", "praise", "thank", "blame", "criticize",
-        "condemn", "mock", "slam", "blast", "decline", "agree", "offer", "plan", "refuse")
+    return stance in ("belief", "emotive") or lemma in _THAT_ONLY_LEMMAS
+
+
+_THAT_ONLY_LEMMAS = frozenset("""show find reveal indicate expect hope want praise thank blame criticize condemn mock
+slam blast decline agree offer plan refuse""".split())
 
 
 @lru_cache(maxsize=None)
@@ -677,8 +679,12 @@ def _headline_verbs(doc):
         words = text[ps:pe].split()
         if not 3 <= len(words) <= 22:
             continue
-        alpha = [w for w in words if w[:1].isalpha()]
-        if sum(w[:1].isupper() for w in alpha) < 0.7 * len(alpha):
+        n_alpha = n_upper = 0      # words opening with a letter, with a capital
+        for w in words:
+            if w[0].isalpha():
+                n_alpha += 1
+                n_upper += w[0].isupper()
+        if n_upper < 0.7 * n_alpha:
             continue
         for k, w in enumerate(words[1:7], 1):
             low = w.lower()
