@@ -716,13 +716,16 @@ def _headline_verbs(doc):
 def _rule_colon(doc, q):
     """“…” introduced by a colon with no reporting verb ("... campaign message: “It's about me.”",
     headline "Okafor: ‘We will not back down’"): the speaker is the subject before the colon."""
+    if q["starts_para"]:
+        return None
     text = doc.text
     o = q["open_start"]
     lo = max(q["sent_start"], q["para_start"])
-    head = text[lo:o].rstrip()
-    if not head.endswith(":") or q["starts_para"]:
+    colon = o - 1      # the last character before the quote that is not white space (no copy of the sentence)
+    while colon >= lo and text[colon].isspace():
+        colon -= 1
+    if colon < lo or text[colon] != ":":
         return None
-    colon = lo + len(head) - 1
     prefix = text[lo:colon].strip()
     if _HEADLINE_NAME_RE.match(prefix) and prefix not in _NOT_LABEL_WORDS and (
             lo == q["para_start"] or text[q["para_start"]:lo].rstrip()[-1:] in ".!?\"”'’"):
@@ -861,6 +864,7 @@ _OBJECT_TAIL_STOP = frozenset("""that he she they we i it you who which what whe
 def _short_object_tail(toks):
     """“…” Lopez told reporters in Boston. / “…?” Todd asked the candidate.: a short addressee phrase
     ending the sentence, not a new clause ("Lopez told reporters the plan would fail")."""
+    forms = sp.cue_forms()
     for n, (_s, _e, t) in enumerate(toks[:18]):
         if t in (".", "!", "?", ",", ";") or t in _SUBORDINATORS:
             return n > 0
@@ -868,7 +872,7 @@ def _short_object_tail(toks):
         if tl in ("’s", "'s"):
             continue      # possessive: told Britain’s ITV
         if tl in _OBJECT_TAIL_STOP or tl in sp._AUX or t in ("“", "\"", "‘", ":", "—") or \
-                (t in sp.cue_forms() and sp.cue_forms()[t][0] != t     # a base form here is a noun ("conference call")
+                (t in forms and forms[t][0] != t     # a base form here is a noun ("conference call")
                  and not (n and toks[n - 1][2].lower() in _NOUN_DETERMINERS)):
             return False
     return False
@@ -1606,6 +1610,9 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         return out
 
     # -- 1. direct quotes: explicit cues (trailing, leading) ---------------------------------
+    forms = sp.cue_forms()
+    rule_trailing, rule_leading = sp.rule_trailing, sp.rule_leading
+    direct_rules = (rule_trailing, rule_leading, _rule_colon, _rule_previous_sentence)
     used_cues = set()
     for q in marks:
         content = text[q["start"]:q["end"]]
@@ -1617,19 +1624,19 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         if q["single"] and q["starts_para"] and n_words <= 6 and q["close_end"] >= q["para_end"] - 1:
             q["title_like"] = True     # a section heading: ‘A really tough decision.’
             continue
-        for rule in (sp.rule_trailing, sp.rule_leading, _rule_colon, _rule_previous_sentence):
+        for rule in direct_rules:
             a = rule(doc, q)
-            if a and rule is sp.rule_trailing and not _trailing_cue_ends_clause(doc, q, a):
+            if a and rule is rule_trailing and not _trailing_cue_ends_clause(doc, q, a):
                 a = None
-            if a and rule is sp.rule_trailing and not q["starts_sent"] and q["content_end_char"] in ".!?" \
+            if a and rule is rule_trailing and not q["starts_sent"] and q["content_end_char"] in ".!?" \
                     and text[a["speaker_start"]:a["speaker_end"]] in ("He", "She", "They", "We", "I"):
                 a = None      # "... telling her, “you are a star!” She replied that ...": a new sentence
-            if a and rule is sp.rule_leading and (_names_a_thing(doc, q, a) or _clause_before_quote(doc, q, a)
+            if a and rule is rule_leading and (_names_a_thing(doc, q, a) or _clause_before_quote(doc, q, a)
                                                   or _DOUBLE_RE.search(text, a["cue_end"], q["open_start"])):
                 a = None
             if a and a.get("speaker_start") is not None and doc.inside_quote(a["speaker_start"]):
                 a = None      # a speaker is never inside a quotation
-            if a and sp.cue_forms().get(text[a["cue_start"]:a["cue_end"]], ("",))[0] in _EVIDENCE_LEMMAS:
+            if a and forms.get(text[a["cue_start"]:a["cue_end"]], ("",))[0] in _EVIDENCE_LEMMAS:
                 a = None      # "the deal showed that “…”": the quotation belongs to the clause
             if a:
                 q["attribution"] = a
@@ -1649,7 +1656,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             continue
         gap = text[max(a["cue_end"], a["speaker_end"] or 0, (a.get("appositive") or (0, 0))[1]):nxt["open_start"]]
         gap_toks = sp.tokens_between(gap, 0, len(gap))
-        if any(t[2] in sp.cue_forms() for t in gap_toks):
+        if any(t[2] in forms for t in gap_toks):
             continue      # “A,” she said, adding, “B.”: a second cue, a second quote
         if len(gap_toks) <= 8 and all(t[2] not in ("!", "?") for t in gap_toks):
             if gap.strip() in ("", ",", ".", ":", ";", "—", "–") or (len(gap_toks) <= 6 and gap.rstrip()[-1:] in ",.:;"):
@@ -1682,7 +1689,6 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
 
     # -- 2. indirect and mixed speech from the remaining cues ---------------------------------
     reported = []
-    forms = sp.cue_forms()
     cue_stream = _cue_matches(text, quote_spans)
     if doc.include_stances:
         cue_stream = heapq.merge(cue_stream, _INFINITIVE_CUE_RE.finditer(text), key=lambda x: x.start())
@@ -1752,7 +1758,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             outside = text[r["start"]:r["end"]]
             for q in inner:
                 outside = outside.replace(text[q["open_start"]:q["close_end"]], " ")
-            evidence = sp.cue_forms().get(text[r["cue_start"]:r["cue_end"]], ("",))[0] in _EVIDENCE_LEMMAS
+            evidence = forms.get(text[r["cue_start"]:r["cue_end"]], ("",))[0] in _EVIDENCE_LEMMAS
             if outside.strip(" ,:—–-").lower() in ("", "as", "like") and len(inner) == 1 and not evidence:
                 q = inner[0]
                 if q["attribution"] is None:
