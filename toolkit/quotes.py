@@ -38,7 +38,6 @@ _DOUBLE_RE = re.compile(r"[\"“”„‟«»]")
 # what its plainer form would: a single opening mark at the text start or after a space, bracket,
 # dash or double mark; a closing mark after a non-space; a run of sentence-final punctuation.
 _SINGLE_OPEN_RE = re.compile(r"[‘'‚](?<![^\s(\[—–\"“„«][‘'‚])(?=[^\s\d’'])")
-_SINGLE_MARK_RE = re.compile(r"[‘'‚]")      # (every _SINGLE_OPEN_RE match opens with one)
 _SINGLE_CLOSE_RE = re.compile(r"[’'‘](?<=[^\s‘'][’'‘])(?=$|[\s.,;:!?)\]—–\"”»])")
 _PARA_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE_RE = re.compile(r"\n\s*")
@@ -156,7 +155,7 @@ def find_quote_marks(text, paragraphs):
     found = []
     n_para = len(paragraphs)
     # (most texts have no single opening mark at all: one scan of the text spares a scan per paragraph)
-    single_marks = _SINGLE_MARK_RE.search(text) is not None
+    single_marks = "'" in text or "‘" in text or "‚" in text      # (every _SINGLE_OPEN_RE match opens with one)
     for pi, (ps, pe) in enumerate(paragraphs):
         opened = None
         para_quotes = []
