@@ -1691,15 +1691,16 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
     cue_stream = _cue_matches(text, quote_spans)
     if doc.include_stances:
         cue_stream = heapq.merge(cue_stream, _INFINITIVE_CUE_RE.finditer(text), key=lambda x: x.start())
+    paragraphs, sentences = doc.paragraphs, doc.sentences
     for m in cue_stream:
         cs, ce = m.span()
         if cs in used_cues or inside_quote(cs):
             continue
         cue = m.group()
         pi = doc.para_index(cs)
-        ps, pe = doc.paragraphs[pi] if doc.paragraphs else (0, len(text))
+        ps, pe = paragraphs[pi] if paragraphs else (0, len(text))
         si = doc.sent_index(cs)
-        ss = max(doc.sentences[si][0], ps) if doc.sentences else ps
+        ss = max(sentences[si][0], ps) if sentences else ps
         # a sentence start inside a quote would cut the subject: step back to the quote start
         k_in = bisect_right(quote_starts, ss) - 1
         if k_in >= 0 and quote_spans[k_in][0] < ss < quote_spans[k_in][1]:
