@@ -402,6 +402,7 @@ def _that_position(toks, lemma):
     is a :class:`_TokenWindow`."""
     asks = lemma in ("ask", "wonder")
     forms = sp.cue_forms()
+    clause_punct = sp._CLAUSE_PUNCT
     for k in range(16):
         tok = toks[k]
         if tok is None:
@@ -418,7 +419,7 @@ def _that_position(toks, lemma):
             return None
         if t == "." and k > 0 and len(toks[k - 1][2]) == 1:
             continue      # "a.m.", "p.m."
-        if t in sp._CLAUSE_PUNCT:      # (quotation marks are clause punctuation too)
+        if t in clause_punct:      # (quotation marks are clause punctuation too)
             return None
     return None
 
