@@ -255,6 +255,17 @@ def test_serial_progress_bar_counts_every_document_and_changes_nothing(corpus, c
     pd.testing.assert_frame_equal(shown, quiet)
 
 
+def test_serial_table_put_together_from_parts_equals_one_built_at_once(corpus, monkeypatch):
+    whole, whole_documents = quotes_module.extract_quotes(corpus, progress=False, return_documents=True)
+    sample = load_corpus(SAMPLE)
+    whole_sample = quotes_module.extract_quotes(sample, progress=False)
+    monkeypatch.setattr(quotes_module, "_ROWS_PER_PART", 2)      # (parts where a column is all missing, too)
+    parts, parts_documents = quotes_module.extract_quotes(corpus, progress=False, return_documents=True)
+    pd.testing.assert_frame_equal(parts, whole)
+    pd.testing.assert_frame_equal(parts_documents, whole_documents)
+    pd.testing.assert_frame_equal(quotes_module.extract_quotes(sample, progress=False), whole_sample)
+
+
 def test_text_byte_offsets_count_utf8_bytes_and_missing_texts_as_zero():
     from toolkit.scale import text_byte_offsets
 
