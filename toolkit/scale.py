@@ -57,16 +57,17 @@ SECOND_PASS_BATCH_ROWS = 20_000
 # --------------------------------------------------------------------------------------------
 
 def _tqdm_class():
-    # Without ipywidgets, tqdm.auto falls back to the text bar in notebooks (which renders fine)
-    # but warns on import; the warning is noise for workshop users.
+    # tqdm.autonotebook: a widget in Jupyter, a text bar elsewhere (tqdm.auto adds asyncio support,
+    # which costs an import of asyncio). Without ipywidgets it falls back to the text bar in
+    # notebooks (which renders fine) but warns on import; the warning is noise for workshop users.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from tqdm.auto import tqdm
+        from tqdm.autonotebook import tqdm
     return tqdm
 
 
 def progress_bar(iterable=None, *, total=None, unit="doc", enabled=True, desc=None):
-    """Wrap ``iterable`` in a tqdm progress bar (``tqdm.auto``: a widget in Jupyter when ipywidgets
+    """Wrap ``iterable`` in a tqdm progress bar (``tqdm.autonotebook``: a widget in Jupyter when ipywidgets
     is installed, a text bar otherwise).
 
     The bar counts ``unit`` per second; call :func:`advance` (or ``bar.update(n)``) when
