@@ -17,7 +17,7 @@ from bisect import bisect_right
 from contextlib import contextmanager
 from functools import lru_cache
 from itertools import accumulate
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 
 import pandas as pd
 
@@ -147,6 +147,15 @@ def _trim(text, s, e):
     return s, e
 
 
+def _holds(spans, pos):
+    """True when one of the ``(start, end)`` spans holds ``pos`` (a loop: a generator expression
+    makes the compiled caller allocate a closure on every call)."""
+    for a, b in spans:
+        if a <= pos < b:
+            return True
+    return False
+
+
 def find_quote_marks(text, paragraphs):
     """Pair quote marks within each paragraph. Returns a list of dicts with ``open_start`` (the
     opening mark), ``close_end`` (just after the closing mark), ``start, end`` (content),
@@ -194,13 +203,13 @@ def find_quote_marks(text, paragraphs):
             if covered is None:
                 covered = [(a, b) for a, b, _s, _e, _f in para_quotes]
             i = m.start()
-            if any(a <= i < b for a, b in covered):
+            if _holds(covered, i):
                 continue
             c = _SINGLE_CLOSE_RE.search(text, i + 2, min(pe, i + 600))
             if c is None:
                 continue
             j = c.start()
-            if any(a <= j < b for a, b in covered):
+            if _holds(covered, j):
                 continue
             para_quotes.append((i, j + 1, i + 1, j, "single"))
             covered.append((i, j + 1))
@@ -233,6 +242,7 @@ class _Document:
         self._sent_starts = [s for s, _e in self.sentences]
         self._para_starts = [s for s, _e in self.paragraphs]
         self.quotes = []
+        self.subjects = {}      # (verb_start, floor) -> sp.subject_before(text, verb_start, floor)
 
     def sent_index(self, pos):
         i = bisect_right(self._sent_starts, pos) - 1
@@ -302,6 +312,17 @@ class _Document:
         if prev["speaker_name"] == before["speaker_name"]:
             return None
         return before
+
+
+def _subject_before(doc, verb_start, floor):
+    """``sp.subject_before(doc.text, verb_start, floor)``, remembered for the document: a participle
+    or coordinated cue looks again for the subject of a cue earlier in its sentence."""
+    key = (verb_start, floor)
+    subjects = doc.subjects
+    if key in subjects:
+        return subjects[key]
+    found = subjects[key] = sp.subject_before(doc.text, verb_start, floor)
+    return found
 
 
 def _last_word_start(text, end):
@@ -652,7 +673,7 @@ def _transcript_turns(doc):
         if not ("A" <= text[ps] <= "Z"):
             continue
         m = _TRANSCRIPT_LABEL_RE.match(text, ps, pe)
-        if m is None or any(w in _NOT_SPEAKER_LABELS for w in m.group(1).split()) or len(m.group(1)) < 3:
+        if m is None or not _NOT_SPEAKER_LABELS.isdisjoint(m.group(1).split()) or len(m.group(1)) < 3:
             continue
         cstart, cend = _trim(text, m.end(), pe)
         if _words(text, cstart, cend) >= 3 and not _DOUBLE_RE.search(text, cstart, cend):
@@ -662,6 +683,14 @@ def _transcript_turns(doc):
 
 
 _HEADLINE_SUBJECT_STOP = frozenset("Who Which That To After Before Of For With In On At By And Or But If When As".split())
+
+
+def _capitalized_words(words):
+    """True when every word opens with a capital and none ends with a colon or a comma."""
+    for x in words:
+        if not x[:1].isupper() or x.endswith((":", ",")):
+            return False
+    return True
 
 
 _TITLE_START_RE = re.compile(r"[^\s]+[ \t]+[A-Z‘“'\"]")      # a second word in capitals: maybe a headline
@@ -695,11 +724,11 @@ def _headline_verbs(doc):
             while len(subject) > 1 and subject[-1] in ("Just", "Also", "Now", "Again", "Finally"):
                 subject = subject[:-1]      # "Kasich Just Revealed"
             if subject[0] in _HEADLINE_NOT_SUBJECT or subject[0][:1].isdigit() or \
-                    any(x in _HEADLINE_SUBJECT_STOP for x in subject) or (k + 1 < len(words) and words[k + 1] in
-                                                                         ("Of", "By", "About", "As", "For")) or \
-                    not all(x[:1].isupper() and not x.endswith((":", ",")) for x in subject):
+                    not _HEADLINE_SUBJECT_STOP.isdisjoint(subject) or (k + 1 < len(words) and words[k + 1] in
+                                                                      ("Of", "By", "About", "As", "For")) or \
+                    not _capitalized_words(subject):
                 break       # "Woman Who Accused ...", "Obama To Asians Worried About ...", "Accused Of"
-            cs = text.index(w, ps + sum(len(x) for x in words[:k]))
+            cs = text.index(w, ps + sum(map(len, words[:k])))
             cstart, cend = _trim(text, cs + len(w), pe)
             if text[cend - 1:cend] == ".":
                 cend -= 1
@@ -879,6 +908,9 @@ def _short_object_tail(toks):
     return False
 
 
+_PLAIN_DOUBLE_RE = re.compile("[\"“”„«»]")
+
+
 def _mixed_sentence_start(doc, q, quote_spans, quote_starts):
     """Start of a mixed quote when a trailing-attributed quote closes a sentence that began before
     it ("The bill's failure was “heartbreaking,” she said." -> the whole sentence), else None."""
@@ -887,8 +919,7 @@ def _mixed_sentence_start(doc, q, quote_spans, quote_starts):
     k = bisect_right(quote_starts, lo) - 1
     if k >= 0 and quote_spans[k][0] < lo < quote_spans[k][1]:
         return None
-    prefix = text[lo:q["open_start"]]
-    if any(c in prefix for c in "\"“”„«»") or _words(prefix, 0, len(prefix)) < 2:
+    if _PLAIN_DOUBLE_RE.search(text, lo, q["open_start"]) or _words(text, lo, q["open_start"]) < 2:
         return None
     forms = sp.cue_forms()
     for s, _e, t in sp.tokens_between(text, lo, q["open_start"]):
@@ -1013,8 +1044,7 @@ def _first_verb_subject(doc, ss, limit):
             continue
         if t in _VERB_START_WORDS or (t in forms and not t.endswith("ing") and forms[t][0] != t) or \
                 (t.endswith("ed") and len(t) > 4):
-            subj = sp.subject_before(text, s, ss)
-            return subj
+            return _subject_before(doc, s, ss)
     return None
 
 
@@ -1112,10 +1142,13 @@ def _quote_in_complement(text, ce, quote_spans, quote_starts, limit):
         return None
     toks = sp.tokens_between(text, ce, o)
     forms = sp.cue_forms()
-    if len(toks) > 14 or any(t in sp._CLAUSE_PUNCT or t == "," or (t in forms and not (k and (toks[k - 1][2].lower() in _NOUN_DETERMINERS
-                                                                                       or toks[k - 1][2].endswith(("’s", "'s")))))
-                             for k, (_s, _e, t) in enumerate(toks)):
-        return None      # (a cue word after a determiner is a noun: "calling Trump’s charge “pathetic”")
+    if len(toks) > 14:
+        return None
+    clause_punct = sp._CLAUSE_PUNCT
+    for k, (_s, _e, t) in enumerate(toks):
+        if t in clause_punct or t == "," or (t in forms and not (k and (toks[k - 1][2].lower() in _NOUN_DETERMINERS
+                                                                        or toks[k - 1][2].endswith(("’s", "'s"))))):
+            return None      # (a cue word after a determiner is a noun: "calling Trump’s charge “pathetic”")
     return o
 
 
@@ -1135,7 +1168,7 @@ def _reporting_clause_before(doc, ss, cs):
         if t in sp._CLAUSE_PUNCT or t == ",":
             return None
         if t in forms and forms[t][0] != t and not t.endswith("ing"):
-            subj = sp.subject_before(text, toks[k][0], ss)
+            subj = _subject_before(doc, toks[k][0], ss)
             if subj is None and k + 1 < len(toks) and text[ss:toks[k][0]].rstrip()[-1:] in ",\"”’'":
                 subj = sp.subject_after(text, toks[k][1], toks[-1][1])    # "“…,” said Fiorina, adding ..."
             return subj
@@ -1255,6 +1288,11 @@ def _poll_behind_share(text, ss, subj_start):
 
 
 
+_LOWER_THEN_SPACE_RE = re.compile(r"[a-z]\s+$")
+_COMPLEMENTIZER_END_RE = re.compile(r"\b(?:that|whether|if|why|how|what|when)\W*$")
+_FOR_ON_UPON_RE = re.compile(r"(?:for|on|upon)\s")
+
+
 def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quotes_between):
     """The reported clause of one cue (indirect or mixed speech), or None."""
     text = doc.text
@@ -1268,7 +1306,7 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
                        or _COMMA_ADVERB_TAIL_RE.search(prefix) or _BY_GERUND_TAIL_RE.search(prefix)):
         subj = borrowed = _reporting_clause_before(doc, ss, cs) or _sentence_subject(doc, ss, cs)  # "..., saying the ..."
     else:
-        subj = sp.subject_before(text, cs, ss)
+        subj = _subject_before(doc, cs, ss)
         if subj is not None and participle and _statement_object(text, subj):
             subj = borrowed = _sentence_subject(doc, ss, cs) or subj   # "X issued a statement saying ..."
         elif subj is not None and _VERB_PHRASE_START_RE.match(text, subj[0]) and subj[0] > ss:
@@ -1278,7 +1316,7 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         elif subj is None and (rel := _RELATIVE_TAIL_RE.search(prefix)):
             relative = True
             subj = sp.subject_before(text, ss + rel.start(), ss)     # "X, who told reporters ..."
-        elif subj is None and participle and re.search(r"[a-z]\s+$", prefix) \
+        elif subj is None and participle and _LOWER_THEN_SPACE_RE.search(prefix) \
                 and not _NOUN_CUE_RE.search(prefix):
             subj = borrowed = _sentence_subject(doc, ss, cs)  # "with the senator calling it ..."
     if subj is None and (who := _WHO_APPOSITIVE_RE.search(prefix)):
@@ -1307,8 +1345,7 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
     cstart = _clause_after_cue(doc, ce, pe, lemma)
     if cstart is None and lemma in _EVIDENCE_LEMMAS and not participle and _data_subject(text, subj):
         cstart = _np_object_start(text, ce, pe, lemma)    # "polls show Sanders within two points"
-    if cstart is not None and lemma in _OBJECT_LEMMAS and not re.search(r"\b(?:that|whether|if|why|how|what|when)\W*$",
-                                                                      text[max(ce, cstart - 12):cstart]) \
+    if cstart is not None and lemma in _OBJECT_LEMMAS and not _COMPLEMENTIZER_END_RE.search(text[max(ce, cstart - 12):cstart]) \
             and not _CLAUSE_LEAD_RE.match(text, cstart):
         cstart = None
     object_span = False
@@ -1319,7 +1356,7 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
             o = None
         if o is not None:
             cstart = _trim(text, ce, o + 1)[0]
-            if lemma == "call" and re.match(r"(?:for|on|upon)\s", text[cstart:cstart + 5]):
+            if lemma == "call" and _FOR_ON_UPON_RE.match(text[cstart:cstart + 5]):
                 cstart = _trim(text, cstart + text[cstart:].index(" "), o + 1)[0]
         elif doc.include_stances and lemma in _NP_OBJECT_LEMMAS and not quotes_between(ce, min(pe, ce + 200)):
             cstart = _np_object_start(text, ce, pe, lemma)
@@ -1358,7 +1395,8 @@ def _reported_clause(doc, m, lemma, ss, si, pe, quote_spans, inside_quote, quote
         # "..., X said." : the clause is the sentence before the subject
         before = text[ss:subj[0]].rstrip()
         after = text[ce:doc.sentences[si][1] if doc.sentences else pe].strip()
-        if before.endswith(",") and _TRAILING_AFTER_RE.match(after) and not any(c in after for c in "\"“”"):
+        if before.endswith(",") and _TRAILING_AFTER_RE.match(after) and '"' not in after and "“" not in after \
+                and "”" not in after:
             s0, e0 = _trim(text, ss, ss + len(before) - 1)
             if _words(text, s0, e0) >= 3:
                 r = {"start": s0, "end": e0, "cue_start": cs, "cue_end": ce, "subj": subj,
@@ -1473,7 +1511,7 @@ def _merge_pieces(q, nxt):
     q["fragments"] = (q.get("fragments") or [[q["start"], q["end"]]]) + \
         (nxt.get("fragments") or [[nxt["start"], nxt["end"]]])
     q["end"] = nxt["end"]
-    q["flags"] = ";".join(f for f in (q["flags"], nxt["flags"]) if f)
+    q["flags"] = ";".join([f for f in (q["flags"], nxt["flags"]) if f])
     q["close_end"] = nxt["close_end"]
     q["continues"] = nxt["continues"]
     q["content_end_char"] = nxt["content_end_char"]
@@ -1506,7 +1544,7 @@ def _verb_object_mixed(doc, q):
     forms = sp.cue_forms()
     for k in range(len(toks) - 1, max(-1, len(toks) - 13), -1):
         vs, ve, t = toks[k]
-        if t in sp._CLAUSE_PUNCT or t == "," or any(ch in t for ch in "\"“”„«»‘’'") and len(t) == 1:
+        if t in sp._CLAUSE_PUNCT or t == "," or len(t) == 1 and t in "\"“”„«»‘’'":
             return None
         if not t.islower() or t in _COPULAS or t in _NOT_CLAUSE_START:
             continue
@@ -1523,7 +1561,7 @@ def _verb_object_mixed(doc, q):
             continue         # "Trump’s comments": a noun
         if k > 0 and toks[k - 1][2].lower() in _COPULAS:
             return None      # "was described as": a passive
-        subj = sp.subject_before(text, vs, lo)
+        subj = _subject_before(doc, vs, lo)
         if subj is None or text[subj[0]:subj[1]].lower() in _NOT_SUBJECTS:
             return None
         if _naming_participle(text, vs, ve, q["open_start"], lo):
@@ -1571,6 +1609,35 @@ def _extract_document(text, *, include_terms=False, include_stances=False):
         if r["speaker_start"] is not None:
             r["speaker"] = text[r["speaker_start"]:r["speaker_end"]]
     return rows
+
+
+# sort keys and tests of _extract_marked as module-level objects: a lambda or a generator expression
+# makes the compiled function allocate a closure, and turns the variables it reads into closure cells
+_MATCH_START = methodcaller("start")
+_CUE_START = itemgetter("cue_start")
+_END = itemgetter("end")
+_START_END = itemgetter("start", "end")
+_FIRST_TWO = itemgetter(0, 1)
+
+
+def _trailing_quote_outside(r, quotes):
+    """True when one of ``quotes`` is a direct quote with a trailing cue that does not close the
+    reported clause ``r``."""
+    for q in quotes:
+        a = q["attribution"]
+        if a is not None and q["type"] == "direct" and a["rule"].startswith("trailing") \
+                and not _ends_inside_clause(r, q):
+            return True
+    return False
+
+
+def _overlaps_any(span, rows):
+    """True when one of ``rows`` overlaps ``span`` (dicts with ``start``, ``end``)."""
+    start, end = span["start"], span["end"]
+    for r in rows:
+        if r["start"] < end and start < r["end"]:
+            return True
+    return False
 
 
 def _extract_marked(text, *, include_terms=False, include_stances=False):
@@ -1657,8 +1724,13 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             continue
         gap = text[max(a["cue_end"], a["speaker_end"] or 0, (a.get("appositive") or (0, 0))[1]):nxt["open_start"]]
         gap_toks = sp.tokens_between(gap, 0, len(gap))
-        if any(t[2] in forms for t in gap_toks):
-            continue      # “A,” she said, adding, “B.”: a second cue, a second quote
+        second_cue = False
+        for t in gap_toks:
+            if t[2] in forms:
+                second_cue = True      # “A,” she said, adding, “B.”: a second cue, a second quote
+                break
+        if second_cue:
+            continue
         if len(gap_toks) <= 8 and all(t[2] not in ("!", "?") for t in gap_toks):
             if gap.strip() in ("", ",", ".", ":", ";", "—", "–") or (len(gap_toks) <= 6 and gap.rstrip()[-1:] in ",.:;"):
                 _merge_pieces(q, nxt)
@@ -1692,7 +1764,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
     reported = []
     cue_stream = _cue_matches(text, quote_spans)
     if doc.include_stances:
-        cue_stream = heapq.merge(cue_stream, _INFINITIVE_CUE_RE.finditer(text), key=lambda x: x.start())
+        cue_stream = heapq.merge(cue_stream, _INFINITIVE_CUE_RE.finditer(text), key=_MATCH_START)
     paragraphs, sentences = doc.paragraphs, doc.sentences
     for m in cue_stream:
         cs, ce = m.span()
@@ -1738,7 +1810,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
     asked = _asked_clauses(doc, quote_spans) + _in_poll_clauses(doc, quote_spans)
     if asked:
         cues = {r["cue_start"] for r in asked}
-        reported = sorted([r for r in reported if r["cue_start"] not in cues] + asked, key=lambda r: r["cue_start"])
+        reported = sorted([r for r in reported if r["cue_start"] not in cues] + asked, key=_CUE_START)
 
     # resolve reported clauses against direct quotes: a clause holding a quote is mixed, a clause
     # that is only a quote leaves the quote direct (cue before it)
@@ -1752,9 +1824,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         inner = [q for q in near if q["open_start"] >= r["start"] - 1 and q["close_end"] <= r["end"] + 2
                  and q["open_start"] < r["end"]]
         overl = [q for q in near if q["open_start"] < r["end"] and q["close_end"] > r["start"]]
-        if overl and any(q["attribution"] is not None and q["type"] == "direct"
-                         and q["attribution"]["rule"].startswith("trailing") and not _ends_inside_clause(r, q)
-                         for q in overl):
+        if overl and _trailing_quote_outside(r, overl):
             continue
         if inner:
             outside = text[r["start"]:r["end"]]
@@ -1787,18 +1857,18 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
         elif r.get("fragments"):
             last_clause = tuple(r["fragments"][-1])
 
-    according = sorted((r["start"], r["end"]) for r in out_rows if r["rule"] == "according_to")
+    according = sorted([(r["start"], r["end"]) for r in out_rows if r["rule"] == "according_to"])
     if according:
         # "X has granted immunity to Y, according to an official": the outer source vouches for
         # the whole clause, and a reported clause inside it is not a second quotation
         starts = [a for a, _b in according]
-        reach = list(accumulate((b for _a, b in according), max))    # furthest end of the spans so far
+        reach = list(accumulate([b for _a, b in according], max))    # furthest end of the spans so far
         out_rows = [r for r in out_rows if r["rule"] == "according_to"
                     or (k := bisect_right(starts, r["start"]) - 1) < 0 or reach[k] < r["end"]]
     for headline in [_headline_colon(doc)] + _headline_verbs(doc) + _transcript_turns(doc):
         if headline is not None and not quotes_between(headline["start"], headline["end"]) and \
                 (headline["attribution"]["rule"] == "transcript"       # a turn may hold reported speech
-                 or not any(r["start"] < headline["end"] and headline["start"] < r["end"] for r in out_rows)):
+                 or not _overlaps_any(headline, out_rows)):
             headline["type"] = "indirect"
             out_rows.append(headline)
 
@@ -1815,13 +1885,13 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             appos = text[ap[0]:ap[1]]
             if info.get("role") is None and not appos.lower().startswith(("who ", "which ")):
                 info["role"] = appos
-                info["role_words"] = frozenset(w.lower().replace("’s", "") for w in re.findall(r"[\w’']+", appos))
+                info["role_words"] = frozenset([w.lower().replace("’s", "") for w in re.findall(r"[\w’']+", appos)])
         infos.append((info["start"], len(infos), a, info))
     known = {info["name"].split()[-1] for _p, _k, _a, info in infos
              if info.get("name") and info["kind"] in ("person", "unknown")}
     article = sp.ArticleSpeakers(text, [(q["open_start"], q["close_end"]) for q in marks], known_names=known)
     doc.article = article
-    for _pos, _k, a, info in sorted(infos, key=lambda x: (x[0], x[1])):
+    for _pos, _k, a, info in sorted(infos, key=_FIRST_TWO):
         name, kind, role = article.resolve(info)
         a["_resolved"] = (name, kind, role or info.get("role"))
     for q in marks:
@@ -1829,8 +1899,8 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
             q["speaker_name"] = q["attribution"].get("_resolved", (None,))[0]
 
     # -- 4. cue-less quotes: dialogue turns, continuation, terms -------------------------------
-    doc.reported_rows = sorted((r for r in out_rows if r["attribution"].get("_resolved") is not None),
-                               key=lambda r: r["end"])
+    doc.reported_rows = sorted([r for r in out_rows if r["attribution"].get("_resolved") is not None],
+                               key=_END)
     doc.reported_ends = [r["end"] for r in doc.reported_rows]
     extra_rows = []
     for q in marks:
@@ -1907,7 +1977,7 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
                      "fragments": r.get("fragments") or [[r["start"], r["end"]]],
                      "attribution": r["attribution"], "flags": ""})
     rows.extend(extra_rows)
-    rows.sort(key=lambda r: (r["start"], r["end"]))
+    rows.sort(key=_START_END)
     out = []
     for r in rows:
         a = r["attribution"] or {}
@@ -1943,7 +2013,7 @@ def _according_to(doc, cs, ce, ss, pe, quote_spans):
                 _SENTENCE_ADVERB_RE.fullmatch(before):
             cstart = _trim(text, subj[1] + 1, pe)[0]
             cend = _clause_end(doc, cstart, pe, quote_spans)
-            cend = _cut_clause(doc, cstart, cend, lambda pos: doc.inside_quote(pos))
+            cend = _cut_clause(doc, cstart, cend, doc.inside_quote)
             if cend > cstart:
                 return {"start": cstart, "end": cend, "cue_start": cs, "cue_end": ce, "subj": (subj[0], subj[1], None),
                         "rule": "according_to", "confidence": 0.8}
