@@ -243,10 +243,19 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """
     if not text:
         return []
-    separator = _BLANK_LINE_RE if _BLANK_LINE_RE.search(text) else _LINE_BREAK_RE
+    first = _BLANK_LINE_RE.search(text)
     spans = []
     position = 0
-    for match in separator.finditer(text):
+    if first is not None:
+        # (the scan for blank lines goes on from the first one, which the test above found)
+        span = _trim(text, 0, first.start())
+        if span:
+            spans.append(span)
+        position = first.end()
+        separators = _BLANK_LINE_RE.finditer(text, position)
+    else:
+        separators = _LINE_BREAK_RE.finditer(text)
+    for match in separators:
         span = _trim(text, position, match.start())
         if span:
             spans.append(span)
