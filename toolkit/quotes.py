@@ -53,6 +53,7 @@ _ABBREV_END_REVERSED_RE = re.compile(r"\.(?:(?:" + "|".join(w[::-1] for w in _AB
                                      r"[A-Z](?:\.[A-Z])+)")
 _ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _ABBREV_TAILS = frozenset(w[-2:] for w in _ABBREV_WORDS)     # (every word has 2 letters or more)
+_ABBREV_LAST_CHARS = _ASCII_UPPER | frozenset(w[-1] for w in _ABBREV_WORDS)
 _WS = " \t\r\n\f\v"
 _NON_SPACE_RE = re.compile(r"\S")
 
@@ -126,7 +127,9 @@ def _sentence_spans(text, paragraphs):
         for m in _SENT_END_RE.finditer(text, ps, pe):
             # _ABBREV_END_RE ends in "\.$": only a full stop can end an abbreviation
             dot = m.start()
-            if text[dot] == "." and _abbreviation_ends_at(text, dot, ps):
+            # (a letter before the stop that is neither a capital nor the last letter of one of
+            # _ABBREV_WORDS rules out an abbreviation without the call: most sentence ends)
+            if text[dot] == "." and text[dot - 1] in _ABBREV_LAST_CHARS and _abbreviation_ends_at(text, dot, ps):
                 continue
             spans.append((pos, m.end()))
             pos = m.end()
@@ -627,6 +630,23 @@ Who When Where Watch Breaking Update Updated Exclusive Correction Editorial Opin
 Photos Report Latest Poll Q""".split())
 
 
+_POSSESSIVE_END_RE = re.compile(r"(?:[’']s)?\.?$")
+
+
+def _word_occurs(text, word, lo, hi):
+    """True when ``word`` occurs in ``text[lo:hi]`` as a whole word: what
+    ``re.search(r"(?<![\w’'\-])" + re.escape(word) + r"(?![\w\-])", text[lo:hi])`` finds (the slice
+    ends count as boundaries), without compiling a pattern for every name."""
+    i = text.find(word, lo, hi)
+    while i >= 0:
+        j = i + len(word)
+        if (i == lo or not (text[i - 1].isalnum() or text[i - 1] in "_’'-")) and \
+                (j == hi or not (text[j].isalnum() or text[j] in "_-")):
+            return True
+        i = text.find(word, i + 1, hi)
+    return False
+
+
 def _headline_colon(doc):
     """A first-paragraph headline "Name: statement" with no quotation marks ("Lynch: No outside
     influence on FBI probe"): the statement is an indirect quote of the named speaker, when the
@@ -641,8 +661,8 @@ def _headline_colon(doc):
     words = m.group(1).split()
     if any(w.rstrip(".") in _HEADLINE_NOT_NAME or w.endswith(("ed", "ing")) for w in words):
         return None
-    last = re.sub(r"(?:[’']s)?\.?$", "", words[-1])      # "Sanders", "Trump’s" -> "Trump"
-    if len(last) < 3 or not re.search(r"(?<![\w’'\-])" + re.escape(last) + r"(?![\w\-])", text[pe:pe + 3000]):
+    last = _POSSESSIVE_END_RE.sub("", words[-1])      # "Sanders", "Trump’s" -> "Trump"
+    if len(last) < 3 or not _word_occurs(text, last, pe, min(len(text), pe + 3000)):
         return None
     cstart, cend = _trim(text, m.end(), pe)
     if text[cend - 1:cend] == ".":
@@ -1994,19 +2014,24 @@ def _extract_marked(text, *, include_terms=False, include_stances=False):
     rows.extend(extra_rows)
     rows.sort(key=_START_END)
     out = []
+    para_starts, sent_starts = doc._para_starts, doc._sent_starts
+    cue_stance = sp.cue_stance
     for r in rows:
+        start = r["start"]
+        para = bisect_right(para_starts, start) - 1      # (doc.para_index and doc.sent_index, inline)
+        sent = bisect_right(sent_starts, start) - 1
         a = r["attribution"] or {}
         name, kind, role = a.get("_resolved", (None, None, None))
         ss, se = a.get("speaker_start"), a.get("speaker_end")
         cs_, ce_ = a.get("cue_start"), a.get("cue_end")
         cue = text[cs_:ce_] if cs_ is not None else None
-        out.append({"type": r["type"], "start": r["start"], "end": r["end"], "text": text[r["start"]:r["end"]],
-                    "fragments": r["fragments"], "para": doc.para_index(r["start"]), "sent": doc.sent_index(r["start"]),
+        out.append({"type": r["type"], "start": start, "end": r["end"], "text": text[start:r["end"]],
+                    "fragments": r["fragments"], "para": para if para > 0 else 0, "sent": sent if sent > 0 else 0,
                     "cue": cue, "cue_start": cs_, "cue_end": ce_,
                     "speaker": text[ss:se] if ss is not None else None, "speaker_start": ss, "speaker_end": se,
                     "speaker_name": name, "speaker_id": None,
                     "speaker_kind": kind if a else None, "speaker_role": role,
-                    "stance": sp.cue_stance(cue) if cue else None, "rule": a.get("rule"),
+                    "stance": cue_stance(cue) if cue else None, "rule": a.get("rule"),
                     "confidence": a.get("confidence", 0.3 if r["type"] != "term" else None), "flags": r["flags"] or ""})
     return out
 
