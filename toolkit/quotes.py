@@ -246,6 +246,7 @@ class _Document:
         self._para_starts = [s for s, _e in self.paragraphs]
         self.quotes = []
         self.subjects = {}      # (verb_start, floor) -> sp.subject_before(text, verb_start, floor)
+        self.forms = sp.cue_forms()      # (read once: the clause functions need it for every cue)
 
     def sent_index(self, pos):
         i = bisect_right(self._sent_starts, pos) - 1
@@ -382,12 +383,13 @@ def _looks_like_clause(toks, i):
     """A finite verb within the first words after position ``i`` ("think the tax will fail",
     "polls show Smith leads"): a clause, not a noun phrase ("knows the area"). ``toks`` is a
     :class:`_TokenWindow`."""
+    clause_punct = sp._CLAUSE_PUNCT
     for k in range(i, i + 10):
         tok = toks[k]
         if tok is None:
             break
         t = tok[2]
-        if t in sp._CLAUSE_PUNCT or t == ",":
+        if t in clause_punct or t == ",":
             return False
         tl = t.lower()
         if tl in _FINITE_WORDS or tl.endswith(("n't", "n’t")) or (k > i and t.islower() and len(t) > 4
@@ -421,12 +423,11 @@ _NUMBER_LEAD_RE = re.compile(r"(?:about|around|over|under|only|nearly|almost|rou
                              r"fewer than|at least|at most)\s+(?:\$|€|£)?\d", re.I)
 
 
-def _that_position(toks, lemma):
+def _that_position(toks, lemma, forms):
     """Index of the token opening the reported clause when a complementizer follows the cue after
     a short adjunct ("said in a statement on Monday that ..."); None when there is none. ``toks``
-    is a :class:`_TokenWindow`."""
+    is a :class:`_TokenWindow`, ``forms`` is ``sp.cue_forms()``."""
     asks = lemma in ("ask", "wonder")
-    forms = sp.cue_forms()
     clause_punct = sp._CLAUSE_PUNCT
     for k in range(16):
         tok = toks[k]
@@ -492,7 +493,7 @@ def _clause_after_cue(doc, cue_end, limit, lemma):
     toks = _TokenWindow(text, cue_end, min(limit, cue_end + 110))
     if toks[0] is None:
         return None
-    i = _that_position(toks, lemma)
+    i = _that_position(toks, lemma, doc.forms)
     after_that = i is not None and i > 0 and toks[i - 1][2].lower() == "that"
     if i is None:
         i = 0
@@ -1056,7 +1057,7 @@ _SUBJECT_PRONOUN_RE = re.compile(r"\s*(he|she|they|we|I)\s+[a-z]")
 
 def _first_verb_subject(doc, ss, limit):
     text = doc.text
-    forms = sp.cue_forms()
+    forms = doc.forms
     toks = sp.tokens_between(text, ss, limit)
     skip_to_comma = False
     inside_quote = getattr(doc, "inside_quote", None)
@@ -1191,7 +1192,7 @@ def _reporting_clause_before(doc, ss, cs):
     toks = sp.tokens_between(text, max(ss, cs - 120), cs)
     while toks and toks[-1][2] in (",", "”", "\"", "’"):
         toks.pop()
-    forms = sp.cue_forms()
+    forms = doc.forms
     for k in range(len(toks) - 1, max(-1, len(toks) - 9), -1):
         t = toks[k][2]
         if t in sp._CLAUSE_PUNCT or t == ",":
@@ -1570,10 +1571,11 @@ def _verb_object_mixed(doc, q):
     text = doc.text
     lo = max(q["sent_start"], q["para_start"])
     toks = sp.tokens_between(text, max(lo, q["open_start"] - 160), q["open_start"])
-    forms = sp.cue_forms()
+    forms = doc.forms
+    clause_punct = sp._CLAUSE_PUNCT
     for k in range(len(toks) - 1, max(-1, len(toks) - 13), -1):
         vs, ve, t = toks[k]
-        if t in sp._CLAUSE_PUNCT or t == "," or len(t) == 1 and t in "\"“”„«»‘’'":
+        if t in clause_punct or t == "," or len(t) == 1 and t in "\"“”„«»‘’'":
             return None
         if not t.islower() or t in _COPULAS or t in _NOT_CLAUSE_START:
             continue
