@@ -221,8 +221,7 @@ def tokens_between(text: str, start: int, end: int) -> list:
 
     Abbreviations such as "Sen." and "Mr." keep their period, so a title never ends a sentence.
     """
-    out = []
-    append = out.append
+    out = []       # (out.append, not a saved bound method: compiled, it is a direct list append)
     e = max(start, 0)        # where the regex starts (it reads a negative start as 0)
     for gap, tok in _GAP_AND_TOKEN_RE.findall(text, start, end):
         s = e + len(gap)
@@ -232,7 +231,7 @@ def tokens_between(text: str, start: int, end: int) -> list:
             if ptok.lower().rstrip(".") in ABBREVIATIONS or (len(ptok) == 1 and ptok.isupper()):
                 out[-1] = (ps, e, ptok + ".")      # "Sen.", "Mr.", an initial: "John F. Kennedy"
                 continue
-        append((s, e, tok))
+        out.append((s, e, tok))
     return out
 
 
