@@ -214,6 +214,7 @@ ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col maj capt s
 # cheaper than three method calls on each match object (the gap is not written possessive, "*+",
 # which Python 3.10 does not know)
 _GAP_AND_TOKEN_RE = re.compile(r"([\s_]*)(" + TOKEN_RE.pattern + ")")
+_GAPS_AND_TOKENS = _GAP_AND_TOKEN_RE.findall      # (bound once: no attribute lookup per call)
 
 
 def tokens_between(text: str, start: int, end: int) -> list:
@@ -223,7 +224,7 @@ def tokens_between(text: str, start: int, end: int) -> list:
     """
     out = []       # (out.append, not a saved bound method: compiled, it is a direct list append)
     e = max(start, 0)        # where the regex starts (it reads a negative start as 0)
-    for gap, tok in _GAP_AND_TOKEN_RE.findall(text, start, end):
+    for gap, tok in _GAPS_AND_TOKENS(text, start, end):
         s = e + len(gap)
         e = s + len(tok)
         if tok == "." and out and out[-1][1] == s:
