@@ -635,7 +635,7 @@ _POSSESSIVE_END_RE = re.compile(r"(?:[’']s)?\.?$")
 
 
 def _word_occurs(text, word, lo, hi):
-    """True when ``word`` occurs in ``text[lo:hi]`` as a whole word: what
+    r"""True when ``word`` occurs in ``text[lo:hi]`` as a whole word: what
     ``re.search(r"(?<![\w’'\-])" + re.escape(word) + r"(?![\w\-])", text[lo:hi])`` finds (the slice
     ends count as boundaries), without compiling a pattern for every name."""
     i = text.find(word, lo, hi)
