@@ -32,6 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._common import is_missing
+
 __all__ = [
     "extract_quotes_parallel",
     "extract_quotes_stream",
@@ -108,14 +110,8 @@ def _engine():
 
 
 def _text_bytes(texts) -> int:
-    """UTF-8 size of a column of texts (for MB/s), counted by Arrow when it can."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        return int(pc.sum(pc.binary_length(pa.array(texts, type=pa.large_string()))).as_py() or 0)
-    except (pa.ArrowException, TypeError, ValueError):     # (e.g. lone surrogates, non-str values)
-        return int(sum(len(str(t).encode("utf-8", "surrogatepass")) for t in texts))
+    """UTF-8 size of a column of texts (for MB/s)."""
+    return int(text_byte_offsets(texts)[-1])
 
 
 def text_byte_offsets(texts) -> np.ndarray:
@@ -128,7 +124,7 @@ def text_byte_offsets(texts) -> np.ndarray:
         lengths = pc.binary_length(pa.array(texts, type=pa.large_string(), from_pandas=True))
         lengths = lengths.fill_null(0).to_numpy(zero_copy_only=False)
     except (pa.ArrowException, TypeError, ValueError):     # (e.g. lone surrogates, non-str values)
-        lengths = [len(t.encode("utf-8", "surrogatepass")) if isinstance(t, str) else 0 for t in texts]
+        lengths = [0 if is_missing(t) else len(str(t).encode("utf-8", "surrogatepass")) for t in texts]
     return np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
 
 
