@@ -604,7 +604,7 @@ def _resolve_speakers_in_file(path: Path, schema, aliases):
         local = frame.groupby(key_columns, dropna=False, sort=False).ngroup().to_numpy()
         distinct_rows = frame.drop_duplicates().itertuples(index=False, name=None)
         to_global = np.fromiter(
-            (key_number.setdefault(tuple(None if _is_missing(v) else v for v in row), len(key_number))
+            (key_number.setdefault(tuple(None if is_missing(v) else v for v in row), len(key_number))
              for row in distinct_rows), dtype=np.int32)
         if len(local) and local.max() + 1 != len(to_global):
             raise RuntimeError(f"{path}: could not group the speaker columns consistently")
@@ -623,7 +623,7 @@ def _resolve_speakers_in_file(path: Path, schema, aliases):
     resolved = resolve_speakers(distinct, aliases=aliases)
     if len(resolved) != len(distinct):
         raise RuntimeError("resolve_speakers returned a different number of rows than it was given")
-    id_of_key = np.array([None if _is_missing(v) else str(v) for v in resolved["speaker_id"]] + [None],
+    id_of_key = np.array([None if is_missing(v) else str(v) for v in resolved["speaker_id"]] + [None],
                          dtype=object)
 
     def speaker_ids(position, n):
@@ -646,10 +646,6 @@ def _release_arrow_memory():
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
-
-
-def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
 
 
 def read_quotes(path) -> pd.DataFrame:
